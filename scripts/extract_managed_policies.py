@@ -46,6 +46,7 @@ NAMES = [
     "AmazonSQSFullAccess",
     "job-function/ViewOnlyAccess",
     "SecurityAudit",
+    "aws-service-role/AmazonECSServiceRolePolicy",
 ]
 
 # The dataset does not carry PolicyId. AWS managed policy ids are fixed for the life of a
@@ -72,6 +73,7 @@ POLICY_IDS = {
     "AmazonSQSFullAccess": "ANPAI65L554VRJ33ECQS6",
     "ViewOnlyAccess": "ANPAID22R6XPJATWOFDK6",
     "SecurityAudit": "ANPAIX2T3QCXHR2OGGCTO",
+    "AmazonECSServiceRolePolicy": "ANPAIVUWKCAI7URU4WUEI",
 }
 
 

@@ -1,0 +1,202 @@
+//! The JSON wire form of an IAM policy document, exactly as AWS writes it.
+//!
+//! These types only describe the shape of the JSON; the meaning lives in the typed form in
+//! [`super`]. Keeping the two apart lets the typed form be strict (an `Effect` is `Allow` or
+//! `Deny`) while the wire form reproduces a document faithfully for display.
+
+use std::fmt;
+
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Serialize, Serializer};
+use serde_json::{Map, Value};
+
+/// A policy document as JSON: `{"Version": ..., "Statement": ...}`.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+pub struct WireDocument {
+    #[serde(rename = "Version", default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(rename = "Statement", default, skip_serializing_if = "Option::is_none")]
+    pub statement: Option<OneOrMany<WireStatement>>,
+    /// Elements AWS does not define; kept so that a warning can name them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+pub struct WireStatement {
+    #[serde(rename = "Sid", default, skip_serializing_if = "Option::is_none")]
+    pub sid: Option<String>,
+    #[serde(rename = "Effect", default, skip_serializing_if = "Option::is_none")]
+    pub effect: Option<String>,
+    #[serde(rename = "Principal", default, skip_serializing_if = "Option::is_none")]
+    pub principal: Option<Value>,
+    #[serde(
+        rename = "NotPrincipal",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub not_principal: Option<Value>,
+    #[serde(rename = "Action", default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<OneOrMany<String>>,
+    #[serde(rename = "NotAction", default, skip_serializing_if = "Option::is_none")]
+    pub not_action: Option<OneOrMany<String>>,
+    #[serde(rename = "Resource", default, skip_serializing_if = "Option::is_none")]
+    pub resource: Option<OneOrMany<String>>,
+    #[serde(
+        rename = "NotResource",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub not_resource: Option<OneOrMany<String>>,
+    #[serde(rename = "Condition", default, skip_serializing_if = "Option::is_none")]
+    pub condition: Option<Map<String, Value>>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A JSON value that AWS lets be written as one item or as a list of items.
+/// The form is remembered so that a document is shown the way its author wrote it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum OneOrMany<T> {
+    One(T),
+    Many(Vec<T>),
+}
+
+impl<T> OneOrMany<T> {
+    pub fn as_slice(&self) -> &[T] {
+        match self {
+            OneOrMany::One(item) => std::slice::from_ref(item),
+            OneOrMany::Many(items) => items,
+        }
+    }
+
+    pub fn into_vec(self) -> Vec<T> {
+        match self {
+            OneOrMany::One(item) => vec![item],
+            OneOrMany::Many(items) => items,
+        }
+    }
+
+    pub fn is_one(&self) -> bool {
+        matches!(self, OneOrMany::One(_))
+    }
+}
+
+impl<T: Serialize> Serialize for OneOrMany<T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            OneOrMany::One(item) => item.serialize(serializer),
+            OneOrMany::Many(items) => items.serialize(serializer),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for OneOrMany<String> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct StringsVisitor;
+        impl<'de> Visitor<'de> for StringsVisitor {
+            type Value = OneOrMany<String>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a string or a list of strings")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(OneOrMany::One(v.to_owned()))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+                Ok(OneOrMany::One(v))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
+                while let Some(item) = seq.next_element::<String>()? {
+                    items.push(item);
+                }
+                Ok(OneOrMany::Many(items))
+            }
+        }
+        deserializer.deserialize_any(StringsVisitor)
+    }
+}
+
+impl<'de> Deserialize<'de> for OneOrMany<WireStatement> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct StatementsVisitor;
+        impl<'de> Visitor<'de> for StatementsVisitor {
+            type Value = OneOrMany<WireStatement>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a statement object or a list of statement objects")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                WireStatement::deserialize(de::value::MapAccessDeserializer::new(map))
+                    .map(OneOrMany::One)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
+                while let Some(item) = seq.next_element::<WireStatement>()? {
+                    items.push(item);
+                }
+                Ok(OneOrMany::Many(items))
+            }
+        }
+        deserializer.deserialize_any(StatementsVisitor)
+    }
+}
+
+/// A policy document where AWS may send either a JSON object (the AWS CLI form) or a
+/// URL-encoded JSON string (the raw IAM API form). Both read to the same [`WireDocument`];
+/// it always writes back as an object.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EncodedDocument(pub WireDocument);
+
+impl Serialize for EncodedDocument {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for EncodedDocument {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct DocumentVisitor;
+        impl<'de> Visitor<'de> for DocumentVisitor {
+            type Value = EncodedDocument;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a policy document (a JSON object, or a URL-encoded JSON string)")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                decode_document_text(v)
+                    .map(EncodedDocument)
+                    .map_err(E::custom)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                WireDocument::deserialize(de::value::MapAccessDeserializer::new(map))
+                    .map(EncodedDocument)
+            }
+        }
+        deserializer.deserialize_any(DocumentVisitor)
+    }
+}
+
+/// Reads a document sent as text: URL-encoded JSON (RFC 3986) or, from some servers, plain JSON.
+pub fn decode_document_text(text: &str) -> Result<WireDocument, String> {
+    let trimmed = text.trim_start();
+    let decoded;
+    let json = if trimmed.starts_with('{') {
+        text
+    } else {
+        decoded = percent_encoding::percent_decode_str(text)
+            .decode_utf8()
+            .map_err(|e| {
+                format!("the URL-encoded policy document is not UTF-8 after decoding: {e}")
+            })?;
+        &decoded
+    };
+    serde_json::from_str::<WireDocument>(json)
+        .map_err(|e| format!("the policy document text is not a JSON policy document ({e})"))
+}
+
+/// Writes a document the way the raw IAM API sends it: URL-encoded JSON.
+pub fn encode_document_text(doc: &WireDocument) -> String {
+    let json = serde_json::to_string(doc).unwrap_or_default();
+    percent_encoding::utf8_percent_encode(&json, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
