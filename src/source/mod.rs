@@ -1,0 +1,172 @@
+//! Where accounts come from: snapshot files (AWS CLI, raw API or our own form), the embedded
+//! demo account, and (in [`aws`]) the live IAM API. Everything converges on [`wire::Snapshot`]
+//! and one conversion into the [`Account`] graph.
+
+pub mod convert;
+pub mod wire;
+
+use std::path::Path;
+
+use crate::model::{Account, SourceKind};
+
+pub use wire::Snapshot;
+
+/// Why an account could not be loaded. Messages name the input, the place in it and what was
+/// expected.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("cannot read `{path}`: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(
+        "`{origin}` is empty: expected the JSON printed by `aws iam get-account-authorization-details` or an iamscope snapshot"
+    )]
+    Empty { origin: String },
+    #[error("`{origin}` is not valid JSON at line {line}, column {column}: {message}")]
+    Syntax {
+        origin: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("`{origin}`, at {path}: {message}")]
+    Invalid {
+        origin: String,
+        path: String,
+        message: String,
+    },
+    #[error(
+        "`{origin}` is an iamscope snapshot of format version {found}, newer than this iamscope reads ({supported}): upgrade iamscope"
+    )]
+    Version {
+        origin: String,
+        found: u32,
+        supported: u32,
+    },
+}
+
+/// Reads an account file: AWS CLI form, raw API form (URL-encoded documents) or snapshot.
+pub fn read_file(path: &Path) -> Result<Account, LoadError> {
+    let display = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|source| LoadError::Io {
+        path: display.clone(),
+        source,
+    })?;
+    let snapshot = parse_snapshot(&bytes, &display)?;
+    drop(bytes);
+    convert::to_account(snapshot, SourceKind::Snapshot(display.clone()), &display)
+}
+
+/// Parses the wire form, with errors that name `origin` and the JSON path.
+pub fn parse_snapshot(bytes: &[u8], origin: &str) -> Result<Snapshot, LoadError> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(LoadError::Empty {
+            origin: origin.to_owned(),
+        });
+    }
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let snapshot: Snapshot = match serde_path_to_error::deserialize(&mut de) {
+        Ok(s) => s,
+        Err(e) => {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            return Err(if inner.is_syntax() || inner.is_eof() || path == "." {
+                LoadError::Syntax {
+                    origin: origin.to_owned(),
+                    line: inner.line(),
+                    column: inner.column(),
+                    message: strip_position(&inner.to_string()),
+                }
+            } else {
+                LoadError::Invalid {
+                    origin: origin.to_owned(),
+                    path: format!("{path} (line {}, column {})", inner.line(), inner.column()),
+                    message: strip_position(&inner.to_string()),
+                }
+            });
+        }
+    };
+    de.end().map_err(|e| LoadError::Syntax {
+        origin: origin.to_owned(),
+        line: e.line(),
+        column: e.column(),
+        message: "unexpected text after the end of the JSON document".into(),
+    })?;
+    if let Some(h) = &snapshot.header
+        && h.format_version > wire::SNAPSHOT_FORMAT_VERSION
+    {
+        return Err(LoadError::Version {
+            origin: origin.to_owned(),
+            found: h.format_version,
+            supported: wire::SNAPSHOT_FORMAT_VERSION,
+        });
+    }
+    Ok(snapshot)
+}
+
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_owned(),
+        None => message.to_owned(),
+    }
+}
+
+/// The embedded demo account: a believable startup account with every risk iamscope finds.
+pub mod demo {
+    use super::*;
+
+    const DEMO_JSON: &str = include_str!("../../assets/demo/account.json");
+
+    pub fn account() -> Result<Account, LoadError> {
+        let snapshot = parse_snapshot(DEMO_JSON.as_bytes(), "demo account")?;
+        convert::to_account(snapshot, SourceKind::Demo, "demo account")
+    }
+
+    pub fn snapshot_json() -> &'static str {
+        DEMO_JSON
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn demo_account_loads_with_its_relations() {
+        let a = demo::account().unwrap();
+        assert_eq!(a.info.account_id, "123456789012");
+        let dev = a.lookup("Developers").unwrap();
+        let crate::model::EntityRef::Group(g) = dev else {
+            panic!("{dev:?}")
+        };
+        let members: Vec<&str> = a
+            .group(g)
+            .members
+            .iter()
+            .map(|u| a.user(*u).name.as_str())
+            .collect();
+        for name in ["alice", "bob", "charlie"] {
+            assert!(members.contains(&name), "{members:?}");
+        }
+        assert!(a.info.gaps.is_empty(), "{:?}", a.info.gaps);
+    }
+
+    #[test]
+    fn errors_name_origin_and_path() {
+        let e = parse_snapshot(br#"{"UserDetailList":[{"UserName":5}]}"#, "f.json").unwrap_err();
+        let text = e.to_string();
+        assert!(
+            text.contains("f.json") && text.contains("UserDetailList[0].UserName"),
+            "{text}"
+        );
+
+        let e = parse_snapshot(b"  ", "f.json").unwrap_err();
+        assert!(matches!(e, LoadError::Empty { .. }));
+
+        let e = parse_snapshot(br#"{"UserDetailList":[{"UserName":"a""#, "f.json").unwrap_err();
+        assert!(matches!(e, LoadError::Syntax { .. }), "{e}");
+    }
+}
