@@ -1,1 +1,18 @@
-fn main() {}
+//! The `iamscope` binary: parse the command line, run, map the result to an exit code.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use iamscope::cli::{self, Cli, Exit};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli::run(cli) {
+        Ok(exit) => ExitCode::from(exit as u8),
+        Err(e) if cli::is_broken_pipe(&e.message) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {}", e.message);
+            ExitCode::from(Exit::Error as u8)
+        }
+    }
+}

@@ -1,0 +1,156 @@
+//! The headless commands. Each command lives in its own file with its own args; they share
+//! [`SourceArgs`] (where the account comes from) and exit codes from FORMATS.md §6.
+
+pub mod ls;
+pub mod show;
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::model::Account;
+
+/// Exit codes shared by all commands (FORMATS.md §6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    Success = 0,
+    Error = 1,
+    /// `simulate` / `explain`: the request is denied.
+    Denied = 2,
+    /// `scan`: findings at or above `--fail-on`.
+    Findings = 3,
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "iamscope",
+    version,
+    about = "Explore and audit an AWS account's IAM: who can do what, who can assume what, and why access is denied.",
+    long_about = None,
+    after_help = "Without a command, iamscope opens the terminal UI.\nExamples:\n  iamscope --demo                      open the UI on the embedded demo account\n  iamscope ls roles --demo --format json\n  iamscope show MyAppTaskRole --demo"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub source: SourceArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Where the account comes from. Shared by every command.
+#[derive(Debug, Clone, Default, Args)]
+pub struct SourceArgs {
+    /// Use the embedded demo account (no AWS access needed).
+    #[arg(long, global = true, conflicts_with = "snapshot")]
+    pub demo: bool,
+    /// Read an account from FILE: `aws iam get-account-authorization-details` output (either
+    /// form) or an iamscope snapshot.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub snapshot: Option<PathBuf>,
+    /// AWS profile for live use.
+    #[arg(long, global = true, env = "AWS_PROFILE", value_name = "NAME")]
+    pub profile: Option<String>,
+    /// AWS region for live use.
+    #[arg(long, global = true, value_name = "REGION")]
+    pub region: Option<String>,
+    /// IAM/STS endpoint for live use (e.g. a local test server).
+    #[arg(long, global = true, env = "AWS_ENDPOINT_URL", value_name = "URL")]
+    pub endpoint_url: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List users, groups, roles or policies.
+    Ls(ls::LsArgs),
+    /// Show one user, group, role or policy: its relations and policy documents.
+    Show(show::ShowArgs),
+}
+
+/// A failed command: the message to print (already says what to do) and the exit code.
+#[derive(Debug)]
+pub struct CliError {
+    pub message: String,
+}
+
+impl<E: std::fmt::Display> From<E> for CliError {
+    fn from(e: E) -> Self {
+        CliError {
+            message: e.to_string(),
+        }
+    }
+}
+
+pub type CliResult = Result<Exit, CliError>;
+
+impl SourceArgs {
+    pub fn is_live(&self) -> bool {
+        !self.demo && self.snapshot.is_none()
+    }
+
+    /// Loads the account this run is about.
+    pub fn load(&self) -> Result<Account, CliError> {
+        if self.demo {
+            return Ok(crate::source::demo::account()?);
+        }
+        if let Some(path) = &self.snapshot {
+            return Ok(crate::source::read_file(path)?);
+        }
+        Err(CliError {
+            message: "live AWS access is not available in this build yet: use `--demo` for the embedded demo account or `--snapshot FILE` for the output of `aws iam get-account-authorization-details`".into(),
+        })
+    }
+}
+
+/// Output format for listings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ListFormat {
+    Table,
+    Json,
+}
+
+/// Output format for single results.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TextFormat {
+    Text,
+    Json,
+}
+
+/// Runs a parsed command line; the caller turns the result into the process exit code.
+pub fn run(cli: Cli) -> CliResult {
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    let result = match cli.command {
+        Some(Command::Ls(args)) => ls::run(&args, &cli.source.load()?, &mut out),
+        Some(Command::Show(args)) => show::run(&args, &cli.source.load()?, &mut out),
+        None => {
+            use clap::CommandFactory;
+            Cli::command().print_help()?;
+            Ok(Exit::Success)
+        }
+    };
+    out.flush().ok();
+    result
+}
+
+/// Writes JSON with a trailing newline.
+pub fn write_json(out: &mut dyn Write, value: &impl serde::Serialize) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, value)?;
+    writeln!(out)
+}
+
+/// `true` when writing failed because the reader went away (`iamscope ls | head`): not an error.
+pub fn is_broken_pipe(message: &str) -> bool {
+    message.contains("Broken pipe") || message.contains("os error 32")
+}
+
+/// Days between `t` and now, for ages shown to users.
+pub fn days_since(t: jiff::Timestamp) -> i64 {
+    (jiff::Timestamp::now().as_second() - t.as_second()) / 86_400
+}
+
+pub fn date(t: Option<jiff::Timestamp>) -> String {
+    match t {
+        Some(t) => t.strftime("%Y-%m-%d").to_string(),
+        None => "-".into(),
+    }
+}
