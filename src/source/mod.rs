@@ -67,6 +67,14 @@ pub fn parse_snapshot(bytes: &[u8], origin: &str) -> Result<Snapshot, LoadError>
             origin: origin.to_owned(),
         });
     }
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace()).copied();
+    if first != Some(b'{') && first.is_some_and(|b| b"[\"-0123456789tfn".contains(&b)) {
+        return Err(LoadError::Invalid {
+            origin: origin.to_owned(),
+            path: "the top level".into(),
+            message: "expected a JSON object with `UserDetailList`, `GroupDetailList`, `RoleDetailList` and `Policies` (the output of `aws iam get-account-authorization-details`)".into(),
+        });
+    }
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let snapshot: Snapshot = match serde_path_to_error::deserialize(&mut de) {
         Ok(s) => s,
@@ -95,6 +103,18 @@ pub fn parse_snapshot(bytes: &[u8], origin: &str) -> Result<Snapshot, LoadError>
         column: e.column(),
         message: "unexpected text after the end of the JSON document".into(),
     })?;
+    let looks_empty = snapshot.header.is_none()
+        && snapshot.user_detail_list.is_empty()
+        && snapshot.group_detail_list.is_empty()
+        && snapshot.role_detail_list.is_empty()
+        && snapshot.policies.is_empty();
+    if looks_empty && !mentions_any_list(bytes) {
+        return Err(LoadError::Invalid {
+            origin: origin.to_owned(),
+            path: "the top level".into(),
+            message: "none of `UserDetailList`, `GroupDetailList`, `RoleDetailList`, `Policies` is present: this is not the output of `aws iam get-account-authorization-details`".into(),
+        });
+    }
     if let Some(h) = &snapshot.header
         && h.format_version > wire::SNAPSHOT_FORMAT_VERSION
     {
@@ -105,6 +125,17 @@ pub fn parse_snapshot(bytes: &[u8], origin: &str) -> Result<Snapshot, LoadError>
         });
     }
     Ok(snapshot)
+}
+
+fn mentions_any_list(bytes: &[u8]) -> bool {
+    [
+        "UserDetailList",
+        "GroupDetailList",
+        "RoleDetailList",
+        "Policies",
+    ]
+    .iter()
+    .any(|key| bytes.windows(key.len()).any(|w| w == key.as_bytes()))
 }
 
 fn strip_position(message: &str) -> String {

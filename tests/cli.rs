@@ -1,0 +1,258 @@
+//! The `iamscope` binary end to end: listings, detail, exit codes, and hostile input.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn iamscope(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_iamscope"))
+        .args(args)
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_ENDPOINT_URL")
+        .output()
+        .expect("run iamscope")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn hostile(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/hostile")
+        .join(name)
+}
+
+#[test]
+fn ls_roles_json_lists_the_demo_roles() {
+    let o = iamscope(&["ls", "roles", "--demo", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let roles: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let names: Vec<&str> = roles
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    for expected in [
+        "MyAppTaskRole",
+        "ecsTaskExecutionRole",
+        "GitHubActionsDeployRole",
+        "LegacyPartnerRole",
+    ] {
+        assert!(
+            names.contains(&expected),
+            "{expected} missing from {names:?}"
+        );
+    }
+    let task = roles
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "MyAppTaskRole")
+        .unwrap();
+    assert_eq!(task["arn"], "arn:aws:iam::123456789012:role/MyAppTaskRole");
+    assert_eq!(task["trusted_principals"][0], "ecs-tasks.amazonaws.com");
+}
+
+#[test]
+fn ls_table_has_a_header_and_a_row_per_user() {
+    let o = iamscope(&["ls", "users", "--demo"]);
+    assert_eq!(o.status.code(), Some(0));
+    let text = stdout(&o);
+    let mut lines = text.lines();
+    assert!(lines.next().unwrap().starts_with("NAME"));
+    let json = iamscope(&["ls", "users", "--demo", "--format", "json"]);
+    let users: Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(lines.count(), users.as_array().unwrap().len());
+}
+
+#[test]
+fn show_role_has_trust_permissions_and_relations() {
+    let o = iamscope(&["show", "MyAppTaskRole", "--demo"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(text.contains("Trust policy"), "{text}");
+    assert!(text.contains("ecs-tasks.amazonaws.com"), "{text}");
+    assert!(text.contains("arn:aws:s3:::my-app-uploads/*"), "{text}");
+    assert!(text.contains("table/my-app-*"), "{text}");
+
+    let o = iamscope(&["show", "MyAppTaskRole", "--demo", "--format", "json"]);
+    let d: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(d["kind"], "role");
+    assert_eq!(
+        d["trust_policy"]["Statement"][0]["Principal"]["Service"],
+        "ecs-tasks.amazonaws.com"
+    );
+    assert!(!d["inline_policies"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn show_policy_lists_who_has_it() {
+    let o = iamscope(&[
+        "show",
+        "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",
+        "--demo",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let d: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let attached: Vec<&str> = d["attached_to"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    assert!(attached.contains(&"Developers"), "{attached:?}");
+}
+
+#[test]
+fn unknown_name_suggests_and_exits_1() {
+    let o = iamscope(&["show", "alcie", "--demo"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("did you mean `alice`"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn missing_snapshot_file_is_named() {
+    let o = iamscope(&["ls", "users", "--snapshot", "/nonexistent/account.json"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("/nonexistent/account.json"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+/// Each hostile file exits 1 (never a panic, which exits 101) and the message names where.
+#[test]
+fn hostile_inputs_fail_cleanly_with_a_location() {
+    let cases: &[(&str, &[&str])] = &[
+        ("malformed.json", &["line 1, column"]),
+        ("truncated.json", &["line ", "EOF"]),
+        ("empty.json", &["is empty"]),
+        (
+            "wrong-type-list.json",
+            &["UserDetailList", "expected a sequence"],
+        ),
+        (
+            "wrong-type-document.json",
+            &[
+                "RoleDetailList[0].AssumeRolePolicyDocument",
+                "policy document",
+            ],
+        ),
+        (
+            "wrong-type-action.json",
+            &["Statement[0].Action[1]", "expected a string"],
+        ),
+        (
+            "bad-encoded-effect.json",
+            &[
+                "RoleDetailList[0] (role `r`).AssumeRolePolicyDocument.Statement[0].Effect",
+                "Sure",
+            ],
+        ),
+        (
+            "garbage-policy.json",
+            &["UserDetailList[0].UserPolicyList[0].PolicyDocument"],
+        ),
+        (
+            "bad-arn.json",
+            &["UserDetailList[0] (user `a`).Arn", "not an ARN"],
+        ),
+        ("unknown-group.json", &["GroupList[0]", "Ghosts"]),
+        ("bad-date.json", &["CreateDate", "yesterday"]),
+        ("lone-surrogate.json", &["line 1, column"]),
+        (
+            "top-level-array.json",
+            &["top level", "expected a JSON object"],
+        ),
+        ("future-version.json", &["format version 99", "upgrade"]),
+        ("binary.json", &["not valid JSON"]),
+        ("trailing-text.json", &["after the end"]),
+    ];
+    for (file, needles) in cases {
+        let path = hostile(file);
+        let o = iamscope(&["ls", "users", "--snapshot", path.to_str().unwrap()]);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(1), "{file}: {err}");
+        assert!(
+            err.contains(file),
+            "{file}: message does not name the file: {err}"
+        );
+        for n in *needles {
+            assert!(err.contains(n), "{file}: expected `{n}` in: {err}");
+        }
+    }
+}
+
+#[test]
+fn deeply_nested_and_huge_documents_do_not_crash() {
+    let dir = tempfile::tempdir().unwrap();
+    // 10,000 nested arrays inside a condition value: over the parser's depth limit.
+    let deep = format!(
+        r#"{{"UserDetailList":[{{"UserName":"d","Arn":"arn:aws:iam::123456789012:user/d","UserPolicyList":[{{"PolicyName":"deep","PolicyDocument":{{"Statement":[{{"Effect":"Allow","Action":"*","Resource":"*","Condition":{{"StringEquals":{{"k":{}1{}}}}}}}]}}}}]}}]}}"#,
+        "[".repeat(10_000),
+        "]".repeat(10_000)
+    );
+    let path = dir.path().join("deep.json");
+    std::fs::write(&path, deep).unwrap();
+    let o = iamscope(&["ls", "users", "--snapshot", path.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("recursion limit"), "{}", stderr(&o));
+
+    // A policy with 50,000 statements loads and is listed.
+    let statements: Vec<String> = (0..50_000)
+        .map(|i| format!(r#"{{"Sid":"S{i}","Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b{i}/*"}}"#))
+        .collect();
+    let huge = format!(
+        r#"{{"UserDetailList":[{{"UserName":"h","Arn":"arn:aws:iam::123456789012:user/h","UserPolicyList":[{{"PolicyName":"huge","PolicyDocument":{{"Version":"2012-10-17","Statement":[{}]}}}}]}}]}}"#,
+        statements.join(",")
+    );
+    let path = dir.path().join("huge.json");
+    std::fs::write(&path, huge).unwrap();
+    let o = iamscope(&[
+        "show",
+        "h",
+        "--snapshot",
+        path.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let d: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        d["inline_policies"][0]["document"]["Statement"]
+            .as_array()
+            .unwrap()
+            .len(),
+        50_000
+    );
+}
+
+#[test]
+fn unicode_names_load_and_print() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("unicode.json");
+    std::fs::write(
+        &path,
+        r#"{"UserDetailList":[{"UserName":"zoë-测试-👩‍💻","Arn":"arn:aws:iam::123456789012:user/zoë-测试-👩‍💻","UserPolicyList":[{"PolicyName":"ποლიτική","PolicyDocument":{"Version":"2012-10-17","Statement":[{"Sid":"Ünïcödé","Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::bücket/*"}]}}]}]}"#,
+    )
+    .unwrap();
+    let o = iamscope(&["show", "zoë-测试-👩‍💻", "--snapshot", path.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("ποლიτική"));
+    assert!(stdout(&o).contains("bücket"));
+}
