@@ -2,6 +2,7 @@
 //! demo account, and (in [`aws`]) the live IAM API. Everything converges on [`wire::Snapshot`]
 //! and one conversion into the [`Account`] graph.
 
+pub mod aws;
 pub mod convert;
 pub mod wire;
 
