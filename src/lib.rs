@@ -6,6 +6,7 @@
 
 pub mod catalog;
 pub mod cli;
+pub mod eval;
 pub mod model;
 pub mod policy;
 pub mod source;

@@ -1,0 +1,208 @@
+//! ARN patterns, as used by `Resource`/`NotResource` and the `Arn*` condition operators.
+//!
+//! An ARN is `arn:partition:service:region:account-id:resource`; the resource part may itself
+//! contain colons and slashes. A pattern is split at its first five colons and "each of the six
+//! colon-delimited components of the ARN is checked separately" (IAM User Guide, "Condition
+//! operators", ARN), so a `*` in the region cannot swallow the account, while a `*` in the
+//! resource part spans `/` and `:`.
+
+use super::wildcard::{Pattern, Token};
+
+/// A request ARN split once per evaluation.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SplitArn<'a> {
+    pub(crate) whole: &'a str,
+    parts: [&'a str; 6],
+    /// How many components were found (6 for a well-formed ARN).
+    n: usize,
+}
+
+impl<'a> SplitArn<'a> {
+    pub(crate) fn new(s: &'a str) -> SplitArn<'a> {
+        let mut parts = [""; 6];
+        let mut n = 0;
+        let mut rest = s;
+        while n < 5 {
+            match rest.find(':') {
+                Some(i) => {
+                    parts[n] = &rest[..i];
+                    rest = &rest[i + 1..];
+                    n += 1;
+                }
+                None => break,
+            }
+        }
+        parts[n] = rest;
+        SplitArn {
+            whole: s,
+            parts,
+            n: n + 1,
+        }
+    }
+
+    /// The account component, when this is a well-formed ARN.
+    pub(crate) fn account(&self) -> Option<&'a str> {
+        (self.n == 6).then_some(self.parts[4])
+    }
+}
+
+/// A compiled ARN pattern.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum ArnPattern {
+    /// `*`: every resource.
+    Any,
+    /// Six components matched one by one.
+    Parts(Box<[Pattern; 6]>),
+    /// Fewer than six components: not an ARN pattern; matched against the whole string. (The
+    /// Guide does not define it; AWS rejects such resources in most services.)
+    Whole(Pattern),
+}
+
+impl ArnPattern {
+    pub(crate) fn new(text: &str) -> ArnPattern {
+        let mut tokens = Vec::new();
+        let mut lit = String::new();
+        for c in text.chars() {
+            match c {
+                '*' | '?' => {
+                    if !lit.is_empty() {
+                        tokens.push(Token::Lit(std::mem::take(&mut lit).into_boxed_str()));
+                    }
+                    tokens.push(if c == '*' { Token::Star } else { Token::One });
+                }
+                c => lit.push(c),
+            }
+        }
+        if !lit.is_empty() {
+            tokens.push(Token::Lit(lit.into_boxed_str()));
+        }
+        ArnPattern::from_tokens(super::wildcard::normalize(tokens))
+    }
+
+    /// Builds a pattern from wildcard tokens; the components are separated by the first five
+    /// colons found in literal text.
+    pub(crate) fn from_tokens(tokens: Vec<Token>) -> ArnPattern {
+        if tokens == [Token::Star] {
+            return ArnPattern::Any;
+        }
+        let mut comps: Vec<Vec<Token>> = vec![Vec::new()];
+        for t in tokens {
+            match t {
+                Token::Lit(s) if comps.len() < 6 && s.contains(':') => {
+                    let mut rest: &str = &s;
+                    while comps.len() < 6 {
+                        let Some(i) = rest.find(':') else { break };
+                        if i > 0
+                            && let Some(last) = comps.last_mut()
+                        {
+                            last.push(Token::Lit(rest[..i].into()));
+                        }
+                        comps.push(Vec::new());
+                        rest = &rest[i + 1..];
+                    }
+                    if !rest.is_empty()
+                        && let Some(last) = comps.last_mut()
+                    {
+                        last.push(Token::Lit(rest.into()));
+                    }
+                }
+                t => {
+                    if let Some(last) = comps.last_mut() {
+                        last.push(t);
+                    }
+                }
+            }
+        }
+        if comps.len() < 6 {
+            let flat: Vec<Token> = comps.into_iter().flatten().collect();
+            return ArnPattern::Whole(Pattern::from_tokens(
+                super::wildcard::normalize(flat),
+                false,
+            ));
+        }
+        let mut it = comps
+            .into_iter()
+            .map(|c| Pattern::from_tokens(super::wildcard::normalize(c), false));
+        let mut next = || it.next().unwrap_or(Pattern::Any);
+        ArnPattern::Parts(Box::new([next(), next(), next(), next(), next(), next()]))
+    }
+
+    #[inline]
+    pub(crate) fn matches(&self, arn: &SplitArn<'_>) -> bool {
+        match self {
+            ArnPattern::Any => true,
+            ArnPattern::Whole(p) => p.matches(arn.whole),
+            ArnPattern::Parts(ps) => {
+                arn.n == 6 && ps.iter().zip(arn.parts.iter()).all(|(p, s)| p.matches(s))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(p: &str, s: &str) -> bool {
+        ArnPattern::new(p).matches(&SplitArn::new(s))
+    }
+
+    #[test]
+    fn components_are_matched_separately() {
+        // Condition operators, ARN: "Each of the six colon-delimited components of the ARN is
+        // checked separately and each can include ... wildcard".
+        assert!(m("arn:aws:s3:::bucket/*", "arn:aws:s3:::bucket/a/b:c"));
+        assert!(m(
+            "arn:aws:dynamodb:*:111122223333:table/*",
+            "arn:aws:dynamodb:us-east-1:111122223333:table/T"
+        ));
+        assert!(!m(
+            "arn:aws:dynamodb:*:111122223333:table/*",
+            "arn:aws:dynamodb:us-east-1:444455556666:table/T"
+        ));
+        // A `*` in the region does not span into the account.
+        assert!(!m(
+            "arn:aws:sqs:*:q",
+            "arn:aws:sqs:us-east-1:111122223333:q"
+        ));
+        assert!(m(
+            "arn:aws:logs:*:*:log-group:*",
+            "arn:aws:logs:eu-west-1:1:log-group:a:log-stream:b"
+        ));
+        assert!(m(
+            "arn:aws:ec2:us-east-?:*:instance/i-*",
+            "arn:aws:ec2:us-east-1:1:instance/i-0"
+        ));
+    }
+
+    #[test]
+    fn resources_are_case_sensitive() {
+        // Resource: ARNs are case-sensitive ("arn:aws:s3:::Bucket" is another bucket).
+        assert!(!m("arn:aws:s3:::Bucket/*", "arn:aws:s3:::bucket/x"));
+    }
+
+    #[test]
+    fn star_matches_everything_but_arn_patterns_need_an_arn() {
+        assert!(m("*", "*"));
+        assert!(m("*", "arn:aws:s3:::b"));
+        assert!(!m("arn:aws:s3:::*", "*"));
+        assert_eq!(
+            SplitArn::new("arn:aws:iam::123:user/a").account(),
+            Some("123")
+        );
+        assert_eq!(SplitArn::new("*").account(), None);
+    }
+
+    #[test]
+    fn literal_colons_from_variables_split_components() {
+        let toks = vec![
+            Token::Lit("arn:aws:iam::".into()),
+            Token::Lit("123".into()),
+            Token::Lit(":user/".into()),
+            Token::Star,
+        ];
+        let p = ArnPattern::from_tokens(toks);
+        assert!(p.matches(&SplitArn::new("arn:aws:iam::123:user/x")));
+        assert!(!p.matches(&SplitArn::new("arn:aws:iam::124:user/x")));
+    }
+}

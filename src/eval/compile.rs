@@ -1,0 +1,200 @@
+//! Policies compiled for evaluation: lowercased action patterns, split ARN patterns, compiled
+//! principals and parsed condition operators and values.
+
+use super::arn::{ArnPattern, SplitArn};
+use super::condition::{CompiledCondition, ConditionError, Tri};
+use super::context::Context;
+use super::principal::PrincipalMatcher;
+use super::variables::{Resolved, Template};
+use super::wildcard::Pattern;
+use crate::policy::{Effect, Policy};
+
+/// A policy ready to be evaluated many times. Compiling never fails: a statement that cannot be
+/// compiled (an unknown condition operator, a malformed value) is kept with its error, reported
+/// in traces, and never applies.
+#[derive(Debug, Clone)]
+pub struct CompiledPolicy {
+    pub(crate) label: String,
+    pub(crate) statements: Vec<CompiledStatement>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct CompiledStatement {
+    pub(crate) index: usize,
+    pub(crate) sid: Option<String>,
+    pub(crate) effect: Effect,
+    pub(crate) not_action: bool,
+    pub(crate) actions: Vec<Pattern>,
+    /// `None`: no `Resource`/`NotResource` (trust policies): every resource.
+    pub(crate) resources: Option<Resources>,
+    /// `None`: no `Principal`/`NotPrincipal`.
+    pub(crate) principal: Option<Principals>,
+    pub(crate) conditions: Vec<CompiledCondition>,
+    pub(crate) errors: Vec<ConditionError>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Resources {
+    pub(crate) negated: bool,
+    pub(crate) patterns: Vec<ResourcePattern>,
+    /// The patterns as written (for traces).
+    pub(crate) text: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum ResourcePattern {
+    Fixed(ArnPattern),
+    Template(Template),
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Principals {
+    pub(crate) negated: bool,
+    pub(crate) matcher: PrincipalMatcher,
+}
+
+impl CompiledPolicy {
+    /// Compiles `policy`. Its label is empty; set one with [`CompiledPolicy::with_label`].
+    pub fn compile(policy: &Policy) -> CompiledPolicy {
+        let variables = policy.version.supports_variables();
+        let statements = policy
+            .statements
+            .iter()
+            .enumerate()
+            .map(|(index, s)| {
+                let mut conditions = Vec::with_capacity(s.conditions.len());
+                let mut errors = Vec::new();
+                for c in &s.conditions {
+                    match CompiledCondition::compile(c, variables) {
+                        Ok(c) => conditions.push(c),
+                        Err(e) => errors.push(e),
+                    }
+                }
+                CompiledStatement {
+                    index,
+                    sid: s.sid.clone(),
+                    effect: s.effect,
+                    not_action: s.action.negated,
+                    // Actions are case-insensitive: lowercase once here.
+                    actions: s
+                        .action
+                        .values
+                        .iter()
+                        .map(|a| Pattern::new(a, true))
+                        .collect(),
+                    resources: s.resource.as_ref().map(|r| Resources {
+                        negated: r.negated,
+                        patterns: r
+                            .values
+                            .iter()
+                            .map(|v| match variables.then(|| Template::parse(v)).flatten() {
+                                Some(t) => ResourcePattern::Template(t),
+                                None => ResourcePattern::Fixed(ArnPattern::new(v)),
+                            })
+                            .collect(),
+                        text: r.values.clone(),
+                    }),
+                    principal: s.principal.as_ref().map(|p| Principals {
+                        negated: p.negated,
+                        matcher: PrincipalMatcher::new(&p.set),
+                    }),
+                    conditions,
+                    errors,
+                }
+            })
+            .collect();
+        CompiledPolicy {
+            label: String::new(),
+            statements,
+        }
+    }
+
+    /// Compiles `policy` and names it `label` (a policy ARN, an inline policy name, or
+    /// `scp level 1: name`); traces use the label.
+    pub fn labeled(label: impl Into<String>, policy: &Policy) -> CompiledPolicy {
+        CompiledPolicy::compile(policy).with_label(label)
+    }
+
+    /// Sets the label shown in traces.
+    pub fn with_label(mut self, label: impl Into<String>) -> CompiledPolicy {
+        self.label = label.into();
+        self
+    }
+
+    /// The label shown in traces.
+    pub fn label(&self) -> &str {
+        &self.label
+    }
+
+    /// How many statements the policy has.
+    pub fn len(&self) -> usize {
+        self.statements.len()
+    }
+
+    /// Whether the policy has no statement.
+    pub fn is_empty(&self) -> bool {
+        self.statements.is_empty()
+    }
+}
+
+impl Resources {
+    /// The unknown keys read by this element's variables.
+    pub(crate) fn unknown_keys(&self, ctx: &Context) -> Vec<String> {
+        let mut keys: Vec<String> = Vec::new();
+        for p in &self.patterns {
+            if let ResourcePattern::Template(t) = p {
+                for k in t.keys() {
+                    if ctx.lookup_lower(k) == super::context::Lookup::Unknown
+                        && !keys.iter().any(|x| x == k)
+                    {
+                        keys.push(k.to_owned());
+                    }
+                }
+            }
+        }
+        keys
+    }
+}
+
+impl CompiledStatement {
+    /// Whether the request action is covered by `Action`/`NotAction` (case-insensitive).
+    #[inline]
+    pub(crate) fn action_matches(&self, action: &str) -> bool {
+        let any = self.actions.iter().any(|p| p.matches_fold(action));
+        any != self.not_action
+    }
+
+    /// Whether the request resource is covered by `Resource`/`NotResource`.
+    pub(crate) fn resource_matches(&self, arn: &SplitArn<'_>, ctx: &Context) -> Tri {
+        let Some(r) = &self.resources else {
+            return Tri::True;
+        };
+        let mut any = Tri::False;
+        for p in &r.patterns {
+            let m = match p {
+                ResourcePattern::Fixed(p) => Tri::from_bool(p.matches(arn)),
+                ResourcePattern::Template(t) => match t.resolve_tokens(ctx) {
+                    Resolved::Value(tokens) => {
+                        Tri::from_bool(ArnPattern::from_tokens(tokens).matches(arn))
+                    }
+                    // Variables: "If a variable that has no value in the authorization context
+                    // is used as part of the Resource or NotResource element of a policy, the
+                    // resource that includes a policy variable with no value will not match
+                    // any resource." For NotResource that entry then excludes nothing.
+                    Resolved::NoValue => Tri::False,
+                    Resolved::Unknown => Tri::Unknown,
+                },
+            };
+            any = any.or(m);
+            if any == Tri::True {
+                break;
+            }
+        }
+        if r.negated { !any } else { any }
+    }
+
+    /// The label AWS shows: the Sid, else the index.
+    pub(crate) fn sid(&self) -> Option<&str> {
+        self.sid.as_deref().filter(|s| !s.is_empty())
+    }
+}

@@ -1,0 +1,868 @@
+//! The decision: every layer's statements against the request, then one combination rule.
+
+use super::arn::SplitArn;
+use super::compile::{CompiledPolicy, CompiledStatement};
+use super::condition::Tri;
+use super::context::{Context, ContextValue, Lookup};
+use super::principal::{Caller, CallerKind, PrincipalMatch};
+use super::trace::{
+    Cause, CauseKind, Decision, LayerKind, LayerStatus, LayerTrace, MissReason, NearMiss,
+    StatementRef, Trace, TraceError,
+};
+use crate::policy::Effect;
+
+/// One request to decide.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    /// The caller: an IAM user ARN, an assumed-role session ARN, a role ARN, an account root,
+    /// a service principal (`ec2.amazonaws.com`) or an identity provider.
+    pub principal: String,
+    /// `service:Action`, any case.
+    pub action: String,
+    /// The resource ARN, or `*` for actions without a resource type.
+    pub resource: String,
+    /// The account that owns the resource. Empty: the resource ARN's account, else the caller's.
+    pub resource_account: String,
+    /// The request context. It is taken as complete: a key not in it is absent.
+    pub context: Context,
+}
+
+impl Request {
+    /// A request with an empty context, owned by the account in the resource ARN (or the
+    /// caller's account when the ARN has none, as for S3).
+    pub fn new(principal: &str, action: &str, resource: &str) -> Request {
+        Request {
+            principal: principal.to_owned(),
+            action: action.to_owned(),
+            resource: resource.to_owned(),
+            resource_account: String::new(),
+            context: Context::new(),
+        }
+    }
+
+    /// Sets the resource's account.
+    pub fn with_resource_account(mut self, account: &str) -> Request {
+        self.resource_account = account.to_owned();
+        self
+    }
+
+    /// Sets the context.
+    pub fn with_context(mut self, context: Context) -> Request {
+        self.context = context;
+        self
+    }
+}
+
+/// How the resource-based policy takes part.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ResourcePolicyKind {
+    /// An ordinary resource-based policy (bucket policy, key policy, queue policy, ...).
+    #[default]
+    Resource,
+    /// A role trust policy, for `sts:AssumeRole*` on the role: it must allow even within the
+    /// account ("IAM role trust policies and KMS key policies are exceptions to this logic,
+    /// because they must explicitly allow access for principals", "Policy evaluation logic").
+    RoleTrust,
+}
+
+/// Every policy that applies to one request, by layer.
+#[derive(Debug, Clone, Default)]
+pub struct PolicySet {
+    /// The caller's identity-based policies (user, group and role policies, managed and inline).
+    pub identity: Vec<CompiledPolicy>,
+    /// The caller's permissions boundary.
+    pub permission_boundary: Option<CompiledPolicy>,
+    /// SCPs by level, from the root to the caller's account; every level must allow. Empty:
+    /// no organization.
+    pub scps: Vec<Vec<CompiledPolicy>>,
+    /// RCPs by level, from the root to the resource's account; every level must allow.
+    pub rcps: Vec<Vec<CompiledPolicy>>,
+    /// The resource's resource-based policy (or the role's trust policy).
+    pub resource_policy: Option<CompiledPolicy>,
+    /// The session policy passed when the session was created.
+    pub session_policy: Option<CompiledPolicy>,
+    /// Whether `resource_policy` is a role trust policy.
+    pub resource_policy_kind: ResourcePolicyKind,
+}
+
+/// A decision and how it was reached.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Evaluation {
+    pub decision: Decision,
+    pub trace: Trace,
+}
+
+/// Decides `request` without building a trace. Allocates nothing unless a policy uses
+/// variables.
+pub fn decide(set: &PolicySet, request: &Request) -> Decision {
+    let p = Prepared::new(set, request);
+    let sums = collect(set, &p, &mut NoTrace, &mut |t, _, _, _, _| t.is_true());
+    decision_of(&sums, &p)
+}
+
+/// Decides `request` and records a [`Trace`].
+pub fn evaluate(set: &PolicySet, request: &Request) -> Evaluation {
+    let p = Prepared::new(set, request);
+    let mut tracer = FullTrace::default();
+    let sums = collect(set, &p, &mut tracer, &mut |t, _, _, _, _| t.is_true());
+    let decision = decision_of(&sums, &p);
+    let causes = causes_of(decision, &sums, &p, &tracer.layers);
+    Evaluation {
+        decision,
+        trace: Trace {
+            principal: request.principal.clone(),
+            action: request.action.clone(),
+            resource: request.resource.clone(),
+            principal_account: p.caller.account.map(str::to_owned),
+            resource_account: p.resource_account.to_owned(),
+            cross_account: p.cross_account,
+            role_trust: p.trust,
+            layers: tracer.layers,
+            causes,
+            errors: tracer.errors,
+        },
+    }
+}
+
+/// The request, parsed once.
+pub(crate) struct Prepared<'a> {
+    pub(crate) caller: Caller<'a>,
+    pub(crate) action: &'a str,
+    pub(crate) resource: SplitArn<'a>,
+    pub(crate) ctx: &'a Context,
+    pub(crate) has_boundary: bool,
+    pub(crate) resource_account: &'a str,
+    pub(crate) cross_account: bool,
+    pub(crate) trust: bool,
+}
+
+impl<'a> Prepared<'a> {
+    pub(crate) fn new(set: &'a PolicySet, r: &'a Request) -> Prepared<'a> {
+        let principal_arn = match r.context.lookup_lower("aws:principalarn") {
+            Lookup::Present(ContextValue::Single(s)) => Some(s.as_str()),
+            _ => None,
+        };
+        let caller = Caller::parse(&r.principal, principal_arn);
+        let resource = SplitArn::new(&r.resource);
+        let resource_account = if !r.resource_account.is_empty() {
+            r.resource_account.as_str()
+        } else {
+            match resource.account().filter(|a| !a.is_empty()) {
+                Some(a) => a,
+                None => caller.account.unwrap_or_default(),
+            }
+        };
+        // "The request account is the principal ARN's account" (FORMATS.md §2).
+        let cross_account = caller.account.is_some_and(|a| a != resource_account);
+        Prepared {
+            caller,
+            action: &r.action,
+            resource,
+            ctx: &r.context,
+            has_boundary: set.permission_boundary.is_some(),
+            resource_account,
+            cross_account,
+            trust: set.resource_policy_kind == ResourcePolicyKind::RoleTrust,
+        }
+    }
+
+    /// SCPs apply to "principals of the account where the SCPs are attached": IAM users,
+    /// roles and the root user, not service principals or outside identities.
+    fn scps_apply(&self) -> bool {
+        self.caller.has_identity_policies() || self.caller.kind == CallerKind::Root
+    }
+
+    /// RCPs restrict access to the organization's resources, whoever asks, except AWS
+    /// service principals.
+    fn rcps_apply(&self) -> bool {
+        self.caller.kind != CallerKind::Service
+    }
+}
+
+/// How a layer treats `Principal`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PrincipalMode {
+    /// Identity-based policies, boundaries, session policies, SCPs: the policy is attached to
+    /// the caller, so `Principal` is not consulted.
+    Ignore,
+    /// Resource-based policies: a statement applies only to the principals it names.
+    Required,
+    /// RCPs: written with `"Principal": "*"`; without one, everyone.
+    Optional,
+}
+
+/// Evaluates one statement. `None` when the action does not match (the statement is not even
+/// close); otherwise whether it applies, and how its `Principal` named the caller.
+#[inline]
+pub(crate) fn eval_statement(
+    st: &CompiledStatement,
+    p: &Prepared<'_>,
+    required_principal: Option<bool>,
+) -> Option<(Tri, Option<PrincipalMatch>)> {
+    if !st.action_matches(p.action) {
+        return None;
+    }
+    if !st.errors.is_empty() {
+        return Some((Tri::False, None));
+    }
+    let mut t = st.resource_matches(&p.resource, p.ctx);
+    if t == Tri::False {
+        return Some((Tri::False, None));
+    }
+    let pm = match (required_principal, &st.principal) {
+        (None, _) => None,
+        (Some(true), None) => return Some((Tri::False, None)),
+        (Some(false), None) => Some(PrincipalMatch::Wildcard),
+        (Some(_), Some(pr)) if pr.negated => {
+            // "The NotPrincipal element with a Deny effect will always deny any IAM principal
+            // that has a permissions boundary policy attached, regardless of the values
+            // specified in the NotPrincipal element" ("Permissions boundaries for IAM
+            // entities").
+            let boundary_rule =
+                st.effect == Effect::Deny && p.has_boundary && p.caller.has_identity_policies();
+            if pr.matcher.excludes(&p.caller) && !boundary_rule {
+                return Some((Tri::False, None));
+            }
+            Some(PrincipalMatch::Wildcard)
+        }
+        (Some(_), Some(pr)) => match pr.matcher.matches(&p.caller) {
+            Some(m) => Some(m),
+            None => return Some((Tri::False, None)),
+        },
+    };
+    for c in &st.conditions {
+        t = t.and(c.eval(p.ctx));
+        if t == Tri::False {
+            return Some((Tri::False, pm));
+        }
+    }
+    Some((t, pm))
+}
+
+/// Boolean algebra over decisions: `bool` for a full context, a formula for a partial one.
+pub(crate) trait Logic: Clone {
+    fn t() -> Self;
+    fn f() -> Self;
+    fn and(self, o: Self) -> Self;
+    fn or(self, o: Self) -> Self;
+    fn not(self) -> Self;
+}
+
+impl Logic for bool {
+    #[inline]
+    fn t() -> bool {
+        true
+    }
+    #[inline]
+    fn f() -> bool {
+        false
+    }
+    #[inline]
+    fn and(self, o: bool) -> bool {
+        self && o
+    }
+    #[inline]
+    fn or(self, o: bool) -> bool {
+        self || o
+    }
+    #[inline]
+    fn not(self) -> bool {
+        !self
+    }
+}
+
+/// What the layers said, as values of a [`Logic`].
+pub(crate) struct Sums<L> {
+    /// Some applicable `Deny` anywhere.
+    pub(crate) deny: L,
+    /// `None`: the caller has no identity-based policies (a service, a provider, anonymous).
+    pub(crate) identity: Option<L>,
+    pub(crate) boundary: Option<L>,
+    pub(crate) session: Option<L>,
+    /// Every SCP level allows; `None` without SCPs.
+    pub(crate) scp: Option<L>,
+    pub(crate) rcp: Option<L>,
+    pub(crate) resource: Option<ResourceSums<L>>,
+}
+
+/// A resource-based policy's allows, by how its `Principal` named the caller.
+pub(crate) struct ResourceSums<L> {
+    /// The caller itself (user ARN, exact session ARN, service, provider) or `*`.
+    pub(crate) direct: L,
+    /// The role ARN of a session.
+    pub(crate) role: L,
+    /// The caller's account.
+    pub(crate) account: L,
+}
+
+impl<L: Logic> ResourceSums<L> {
+    fn any(&self) -> L {
+        self.direct
+            .clone()
+            .or(self.role.clone())
+            .or(self.account.clone())
+    }
+}
+
+/// Per-layer accumulator.
+struct Acc<L> {
+    allow: L,
+    deny: L,
+    direct: L,
+    role: L,
+    account: L,
+}
+
+impl<L: Logic> Acc<L> {
+    fn new() -> Acc<L> {
+        Acc {
+            allow: L::f(),
+            deny: L::f(),
+            direct: L::f(),
+            role: L::f(),
+            account: L::f(),
+        }
+    }
+}
+
+/// Receives what the evaluation sees, to build a trace (or not).
+pub(crate) trait Tracer {
+    fn begin_layer(&mut self, kind: LayerKind, level: Option<usize>);
+    fn absent_layer(&mut self, kind: LayerKind, level: Option<usize>);
+    /// A statement whose action matched.
+    fn statement(
+        &mut self,
+        policy: &CompiledPolicy,
+        st: &CompiledStatement,
+        applies: Tri,
+        pm: Option<PrincipalMatch>,
+        p: &Prepared<'_>,
+    );
+    /// A statement that could not be compiled.
+    fn error(&mut self, policy: &CompiledPolicy, st: &CompiledStatement);
+    fn end_layer(&mut self, allow: bool, deny: bool);
+    /// Whether statements that do not match the action need to be visited (for errors).
+    fn wants_errors(&self) -> bool;
+}
+
+pub(crate) struct NoTrace;
+
+impl Tracer for NoTrace {
+    #[inline]
+    fn begin_layer(&mut self, _: LayerKind, _: Option<usize>) {}
+    #[inline]
+    fn absent_layer(&mut self, _: LayerKind, _: Option<usize>) {}
+    #[inline]
+    fn statement(
+        &mut self,
+        _: &CompiledPolicy,
+        _: &CompiledStatement,
+        _: Tri,
+        _: Option<PrincipalMatch>,
+        _: &Prepared<'_>,
+    ) {
+    }
+    #[inline]
+    fn error(&mut self, _: &CompiledPolicy, _: &CompiledStatement) {}
+    #[inline]
+    fn end_layer(&mut self, _: bool, _: bool) {}
+    #[inline]
+    fn wants_errors(&self) -> bool {
+        false
+    }
+}
+
+/// Builds [`LayerTrace`]s.
+#[derive(Default)]
+pub(crate) struct FullTrace {
+    pub(crate) layers: Vec<LayerTrace>,
+    pub(crate) errors: Vec<TraceError>,
+}
+
+impl Tracer for FullTrace {
+    fn begin_layer(&mut self, kind: LayerKind, level: Option<usize>) {
+        self.layers.push(LayerTrace {
+            layer: kind,
+            level,
+            status: LayerStatus::NoAllow,
+            matched: Vec::new(),
+            near_misses: Vec::new(),
+        });
+    }
+
+    fn absent_layer(&mut self, kind: LayerKind, level: Option<usize>) {
+        self.layers.push(LayerTrace {
+            layer: kind,
+            level,
+            status: LayerStatus::Absent,
+            matched: Vec::new(),
+            near_misses: Vec::new(),
+        });
+    }
+
+    fn statement(
+        &mut self,
+        policy: &CompiledPolicy,
+        st: &CompiledStatement,
+        applies: Tri,
+        pm: Option<PrincipalMatch>,
+        p: &Prepared<'_>,
+    ) {
+        let Some(layer) = self.layers.last_mut() else {
+            return;
+        };
+        if applies == Tri::True {
+            layer.matched.push(StatementRef {
+                policy: policy.label.clone(),
+                statement: st.index,
+                sid: st.sid().map(str::to_owned),
+                effect: st.effect,
+                principal_match: pm,
+            });
+        } else {
+            layer.near_misses.push(NearMiss {
+                policy: policy.label.clone(),
+                statement: st.index,
+                sid: st.sid().map(str::to_owned),
+                effect: st.effect,
+                reasons: miss_reasons(st, p, layer.layer),
+            });
+        }
+    }
+
+    fn error(&mut self, policy: &CompiledPolicy, st: &CompiledStatement) {
+        let (layer, level) = self
+            .layers
+            .last()
+            .map(|l| (l.layer, l.level))
+            .unwrap_or((LayerKind::Identity, None));
+        for e in &st.errors {
+            self.errors.push(TraceError {
+                layer,
+                level,
+                policy: policy.label.clone(),
+                statement: st.index,
+                sid: st.sid().map(str::to_owned),
+                message: format!("{} on `{}`: {}", e.operator, e.key, e.message),
+            });
+        }
+    }
+
+    fn end_layer(&mut self, allow: bool, deny: bool) {
+        if let Some(l) = self.layers.last_mut() {
+            l.status = if deny {
+                LayerStatus::Deny
+            } else if allow {
+                LayerStatus::Allow
+            } else {
+                LayerStatus::NoAllow
+            };
+        }
+    }
+
+    fn wants_errors(&self) -> bool {
+        true
+    }
+}
+
+/// Every reason a statement whose action matched did not apply.
+pub(crate) fn miss_reasons(
+    st: &CompiledStatement,
+    p: &Prepared<'_>,
+    layer: LayerKind,
+) -> Vec<MissReason> {
+    let mut reasons = Vec::new();
+    for e in &st.errors {
+        reasons.push(MissReason::Error {
+            message: format!("{} on `{}`: {}", e.operator, e.key, e.message),
+        });
+    }
+    if let Some(r) = &st.resources
+        && st.resource_matches(&p.resource, p.ctx) != Tri::True
+    {
+        reasons.push(MissReason::Resource {
+            resource: p.resource.whole.to_owned(),
+            negated: r.negated,
+            patterns: r.text.clone(),
+        });
+    }
+    let mode = principal_mode(layer);
+    if mode != PrincipalMode::Ignore {
+        let (named, negated, missing) = match &st.principal {
+            None => (mode == PrincipalMode::Optional, false, true),
+            Some(pr) if pr.negated => {
+                let boundary_rule =
+                    st.effect == Effect::Deny && p.has_boundary && p.caller.has_identity_policies();
+                (
+                    !pr.matcher.excludes(&p.caller) || boundary_rule,
+                    true,
+                    false,
+                )
+            }
+            Some(pr) => (pr.matcher.matches(&p.caller).is_some(), false, false),
+        };
+        if !named {
+            reasons.push(MissReason::Principal {
+                principal: p.caller.arn.to_owned(),
+                negated,
+                missing,
+            });
+        }
+    }
+    for c in &st.conditions {
+        let t = c.eval(p.ctx);
+        if t != Tri::True {
+            reasons.push(MissReason::Condition {
+                operator: c.operator.to_string(),
+                key: c.key.to_string(),
+                request_values: c.request_values(p.ctx).map(<[String]>::to_vec),
+                policy_values: c.values.clone(),
+                unknown: t == Tri::Unknown,
+            });
+        }
+    }
+    reasons
+}
+
+fn principal_mode(layer: LayerKind) -> PrincipalMode {
+    match layer {
+        LayerKind::Resource => PrincipalMode::Required,
+        LayerKind::Rcp => PrincipalMode::Optional,
+        _ => PrincipalMode::Ignore,
+    }
+}
+
+/// The value a statement contributes to its layer, given whether it applies.
+pub(crate) type StatementValue<'f, L> =
+    dyn FnMut(Tri, &CompiledPolicy, &CompiledStatement, LayerKind, Option<usize>) -> L + 'f;
+
+/// Runs one layer's policies.
+fn run_layer<'p, L: Logic, T: Tracer>(
+    policies: impl Iterator<Item = &'p CompiledPolicy>,
+    kind: LayerKind,
+    level: Option<usize>,
+    p: &Prepared<'_>,
+    tracer: &mut T,
+    value: &mut StatementValue<'_, L>,
+) -> Acc<L> {
+    let mode = principal_mode(kind);
+    let required = match mode {
+        PrincipalMode::Ignore => None,
+        PrincipalMode::Required => Some(true),
+        PrincipalMode::Optional => Some(false),
+    };
+    tracer.begin_layer(kind, level);
+    let mut acc: Acc<L> = Acc::new();
+    let (mut any_allow, mut any_deny) = (false, false);
+    for policy in policies {
+        for st in &policy.statements {
+            if tracer.wants_errors() && !st.errors.is_empty() {
+                tracer.error(policy, st);
+            }
+            let Some((t, pm)) = eval_statement(st, p, required) else {
+                continue;
+            };
+            tracer.statement(policy, st, t, pm, p);
+            if t == Tri::False {
+                continue;
+            }
+            let v = value(t, policy, st, kind, level);
+            match st.effect {
+                Effect::Deny => {
+                    any_deny |= t == Tri::True;
+                    acc.deny = acc.deny.or(v);
+                }
+                Effect::Allow => {
+                    any_allow |= t == Tri::True;
+                    match pm {
+                        Some(PrincipalMatch::Role) => acc.role = acc.role.or(v.clone()),
+                        Some(PrincipalMatch::Account) => acc.account = acc.account.or(v.clone()),
+                        Some(PrincipalMatch::Direct | PrincipalMatch::Wildcard) => {
+                            acc.direct = acc.direct.or(v.clone())
+                        }
+                        None => {}
+                    }
+                    acc.allow = acc.allow.or(v);
+                }
+            }
+        }
+    }
+    tracer.end_layer(any_allow, any_deny);
+    acc
+}
+
+/// Evaluates every layer.
+pub(crate) fn collect<L: Logic, T: Tracer>(
+    set: &PolicySet,
+    p: &Prepared<'_>,
+    tracer: &mut T,
+    value: &mut StatementValue<'_, L>,
+) -> Sums<L> {
+    let mut deny = L::f();
+    let iam = p.caller.has_identity_policies();
+
+    let identity = if iam {
+        let a = run_layer(
+            set.identity.iter(),
+            LayerKind::Identity,
+            None,
+            p,
+            tracer,
+            value,
+        );
+        deny = deny.or(a.deny);
+        Some(a.allow)
+    } else if p.caller.kind == CallerKind::Root {
+        // "all requests are implicitly denied with the exception of the AWS account root
+        // user, which has full access" ("Policy evaluation logic").
+        tracer.begin_layer(LayerKind::Identity, None);
+        tracer.end_layer(true, false);
+        Some(L::t())
+    } else {
+        tracer.absent_layer(LayerKind::Identity, None);
+        None
+    };
+
+    let boundary = match (&set.permission_boundary, iam) {
+        (Some(b), true) => {
+            let a = run_layer(
+                std::iter::once(b),
+                LayerKind::PermissionsBoundary,
+                None,
+                p,
+                tracer,
+                value,
+            );
+            deny = deny.or(a.deny);
+            Some(a.allow)
+        }
+        _ => {
+            tracer.absent_layer(LayerKind::PermissionsBoundary, None);
+            None
+        }
+    };
+
+    let scp = if !set.scps.is_empty() && p.scps_apply() {
+        let mut all = L::t();
+        for (i, level) in set.scps.iter().enumerate() {
+            let a = run_layer(level.iter(), LayerKind::Scp, Some(i + 1), p, tracer, value);
+            deny = deny.or(a.deny);
+            all = all.and(a.allow);
+        }
+        Some(all)
+    } else {
+        tracer.absent_layer(LayerKind::Scp, None);
+        None
+    };
+
+    let rcp = if !set.rcps.is_empty() && p.rcps_apply() {
+        let mut all = L::t();
+        for (i, level) in set.rcps.iter().enumerate() {
+            let a = run_layer(level.iter(), LayerKind::Rcp, Some(i + 1), p, tracer, value);
+            deny = deny.or(a.deny);
+            all = all.and(a.allow);
+        }
+        Some(all)
+    } else {
+        tracer.absent_layer(LayerKind::Rcp, None);
+        None
+    };
+
+    let resource = match &set.resource_policy {
+        Some(r) => {
+            let a = run_layer(
+                std::iter::once(r),
+                LayerKind::Resource,
+                None,
+                p,
+                tracer,
+                value,
+            );
+            deny = deny.or(a.deny);
+            Some(ResourceSums {
+                direct: a.direct,
+                role: a.role,
+                account: a.account,
+            })
+        }
+        None => {
+            tracer.absent_layer(LayerKind::Resource, None);
+            None
+        }
+    };
+
+    let session = match (&set.session_policy, iam) {
+        (Some(s), true) => {
+            let a = run_layer(
+                std::iter::once(s),
+                LayerKind::Session,
+                None,
+                p,
+                tracer,
+                value,
+            );
+            deny = deny.or(a.deny);
+            Some(a.allow)
+        }
+        _ => {
+            tracer.absent_layer(LayerKind::Session, None);
+            None
+        }
+    };
+
+    Sums {
+        deny,
+        identity,
+        boundary,
+        session,
+        scp,
+        rcp,
+        resource,
+    }
+}
+
+/// Whether the layers grant the request, leaving explicit denies aside. One rule, one comment
+/// per case.
+pub(crate) fn allowed<L: Logic>(s: &Sums<L>, p: &Prepared<'_>) -> L {
+    let t = L::t;
+    let f = L::f;
+    // SCPs and RCPs only ever limit: "If there is no SCP, or if the SCP allows the requested
+    // action, the code continues" — every level, root to account, must allow.
+    let guardrails = s
+        .scp
+        .clone()
+        .unwrap_or_else(t)
+        .and(s.rcp.clone().unwrap_or_else(t));
+    let resource_any = s.resource.as_ref().map(ResourceSums::any).unwrap_or_else(f);
+
+    let Some(identity) = s.identity.clone() else {
+        // A service, an identity provider or an anonymous caller has no identity-based
+        // policies: only the resource-based (trust) policy can grant.
+        return guardrails.and(resource_any);
+    };
+    // Boundaries and session policies cap identity-based permissions: "the entity can perform
+    // only the actions that are allowed by both its identity-based policies and its
+    // permissions boundaries"; a session's permissions "are the intersection of the IAM
+    // entity's identity-based policy and the session policies".
+    let caps = s
+        .boundary
+        .clone()
+        .unwrap_or_else(t)
+        .and(s.session.clone().unwrap_or_else(t));
+    let identity_side = identity.and(caps.clone());
+    let (direct, role, account) = match &s.resource {
+        Some(r) => (r.direct.clone(), r.role.clone(), r.account.clone()),
+        None => (f(), f(), f()),
+    };
+
+    let granted = if p.cross_account {
+        // "the identity-based policy in the trusting account and the resource-based policy
+        // ... must both allow" ("Cross-account policy evaluation logic"); naming the account
+        // in the resource policy delegates to that account's administrators.
+        identity_side.and(resource_any)
+    } else if p.trust {
+        // A trust policy "must explicitly allow access for principals" even within the
+        // account. One naming the caller (or `*`) needs no identity allow; one naming the
+        // role ARN of a session is capped by the boundary and session policy; one naming only
+        // the account delegates to IAM, so the identity side must allow too.
+        direct.or(role.and(caps)).or(account.and(identity_side))
+    } else {
+        // Same account: "If either the identity-based policy or the resource-based policy
+        // within the same account allows the request and the other doesn't, the request is
+        // still allowed." But how the resource policy names the caller matters:
+        //  - the user ARN or the exact session ARN (or `*`): "an implicit deny in an
+        //    identity-based policy, a permissions boundary, or a session policy does not
+        //    impact the final decision";
+        //  - a role ARN: "Resource-based policies that grant permissions to an IAM role ARN
+        //    are limited by an implicit deny in a permissions boundary or session policy";
+        //  - only the account: the account delegates to IAM (FORMATS.md §2), so it grants
+        //    nothing by itself.
+        // A `*` principal names every caller including this one; the Guide's table lists
+        // only ARNs, and we read `*` like the caller's own ARN (as a public S3 bucket grants
+        // same-account users without any identity-based allow).
+        identity_side.or(role.and(caps)).or(direct)
+    };
+    guardrails.and(granted)
+}
+
+/// The decision from boolean sums.
+pub(crate) fn decision_of(s: &Sums<bool>, p: &Prepared<'_>) -> Decision {
+    match (s.deny, allowed(s, p)) {
+        // "An explicit deny in any policy overrides any allows."
+        (true, _) => Decision::ExplicitDeny,
+        // Every layer that must allow did.
+        (false, true) => Decision::Allow,
+        // "An implicit denial occurs when there is no applicable Deny statement but also no
+        // applicable Allow statement."
+        (false, false) => Decision::ImplicitDeny,
+    }
+}
+
+/// The causes of a deny, from the layer traces.
+fn causes_of(
+    decision: Decision,
+    s: &Sums<bool>,
+    p: &Prepared<'_>,
+    layers: &[LayerTrace],
+) -> Vec<Cause> {
+    let mut causes = Vec::new();
+    match decision {
+        Decision::Allow => {}
+        Decision::ExplicitDeny => {
+            for l in layers {
+                for m in l.matched.iter().filter(|m| m.effect == Effect::Deny) {
+                    causes.push(Cause {
+                        kind: CauseKind::ExplicitDeny,
+                        layer: l.layer,
+                        level: l.level,
+                        policy: Some(m.policy.clone()),
+                        statement: Some(m.statement),
+                        sid: m.sid.clone(),
+                    });
+                }
+            }
+        }
+        Decision::ImplicitDeny => {
+            let missing = |layer: LayerKind, level: Option<usize>| Cause {
+                kind: CauseKind::MissingAllow,
+                layer,
+                level,
+                policy: None,
+                statement: None,
+                sid: None,
+            };
+            for l in layers {
+                if matches!(l.layer, LayerKind::Scp | LayerKind::Rcp)
+                    && l.status == LayerStatus::NoAllow
+                {
+                    causes.push(missing(l.layer, l.level));
+                }
+            }
+            let guardrails = s.scp.unwrap_or(true) && s.rcp.unwrap_or(true);
+            if guardrails {
+                let resource_any = s
+                    .resource
+                    .as_ref()
+                    .is_some_and(|r| r.direct || r.role || r.account);
+                let resource_needed = p.cross_account || p.trust || s.identity.is_none();
+                if resource_needed && !resource_any {
+                    causes.push(missing(LayerKind::Resource, None));
+                }
+                if let Some(identity) = s.identity {
+                    let resource_covers =
+                        !p.cross_account && s.resource.as_ref().is_some_and(|r| r.direct || r.role);
+                    if !identity && !resource_covers {
+                        causes.push(missing(LayerKind::Identity, None));
+                    }
+                    if s.boundary == Some(false) {
+                        causes.push(missing(LayerKind::PermissionsBoundary, None));
+                    }
+                    if s.session == Some(false) {
+                        causes.push(missing(LayerKind::Session, None));
+                    }
+                }
+            }
+        }
+    }
+    causes
+}
