@@ -4,6 +4,7 @@
 //! I/O lives at the edges: [`source`] loads accounts, `cli` and `tui` present them.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
+pub mod analysis;
 pub mod catalog;
 pub mod cli;
 pub mod eval;

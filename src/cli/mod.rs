@@ -3,6 +3,7 @@
 
 pub mod ls;
 pub mod show;
+pub mod simulate;
 
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -64,6 +65,8 @@ pub enum Command {
     Ls(ls::LsArgs),
     /// Show one user, group, role or policy: its relations and policy documents.
     Show(show::ShowArgs),
+    /// Decide whether a principal may perform an action on a resource, with the full trace.
+    Simulate(simulate::SimulateArgs),
 }
 
 /// A failed command: the message to print (already says what to do) and the exit code.
@@ -122,6 +125,7 @@ pub fn run(cli: Cli) -> CliResult {
     let result = match cli.command {
         Some(Command::Ls(args)) => ls::run(&args, &cli.source.load()?, &mut out),
         Some(Command::Show(args)) => show::run(&args, &cli.source.load()?, &mut out),
+        Some(Command::Simulate(args)) => simulate::run(&args, &cli.source, &mut out),
         None => {
             use clap::CommandFactory;
             Cli::command().print_help()?;
