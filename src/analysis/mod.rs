@@ -2,3 +2,4 @@
 //! request was denied. Pure: no I/O; every question about access goes through [`crate::eval`].
 pub mod describe;
 pub mod principal;
+pub mod explain;
