@@ -256,3 +256,103 @@ fn unicode_names_load_and_print() {
     assert!(stdout(&o).contains("ποლიτική"));
     assert!(stdout(&o).contains("bücket"));
 }
+
+#[test]
+fn simulate_reports_the_decision_and_exits_2_on_deny() {
+    let o = iamscope(&[
+        "simulate",
+        "--demo",
+        "--principal",
+        "alice",
+        "--action",
+        "s3:DeleteObject",
+        "--resource",
+        "arn:aws:s3:::my-app-prod-data/report.csv",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["decision"], "explicit_deny");
+    assert_eq!(v["trace"]["causes"][0]["sid"], "DenyProdDataDelete");
+
+    let o = iamscope(&[
+        "simulate",
+        "--demo",
+        "--principal",
+        "alice",
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        "arn:aws:s3:::my-app-uploads/a.png",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).starts_with("ALLOWED"), "{}", stdout(&o));
+}
+
+#[test]
+fn simulate_assume_role_uses_the_trust_policy() {
+    let o = iamscope(&[
+        "simulate",
+        "--demo",
+        "--principal",
+        "ci-deploy",
+        "--action",
+        "sts:AssumeRole",
+        "--resource",
+        "arn:aws:iam::123456789012:role/MyAppTaskRole",
+        "--format",
+        "json",
+    ]);
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["trace"]["role_trust"], true, "{v}");
+    // ci-deploy is an administrator, but MyAppTaskRole trusts only ecs-tasks.
+    assert_eq!(v["decision"], "implicit_deny", "{v}");
+}
+
+#[test]
+fn simulate_context_overrides_and_bad_context_is_an_error() {
+    let o = iamscope(&[
+        "simulate",
+        "--demo",
+        "--principal",
+        "alice",
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        "arn:aws:s3:::b/k",
+        "--context",
+        "aws:SourceIp",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("expected KEY=VALUE"), "{}", stderr(&o));
+}
+
+#[test]
+fn simulate_batch_answers_each_line_and_survives_bad_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("batch.jsonl");
+    let good = r#"{"id":"a","request":{"principal":"arn:aws:iam::111122223333:user/alice","action":"s3:GetObject","resource":"arn:aws:s3:::b/k","resource_account":"111122223333","context":{}},"identity_policies":[{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:Get*","Resource":"arn:aws:s3:::b/*"}]}],"permission_boundary":null,"scps":[],"resource_policy":null,"session_policy":null}"#;
+    let bad_policy = r#"{"id":"b","request":{"principal":"arn:aws:iam::111122223333:user/alice","action":"s3:GetObject","resource":"arn:aws:s3:::b/k","context":{}},"identity_policies":[{"Statement":[{"Effect":"Maybe","Action":"*","Resource":"*"}]}]}"#;
+    let deny = good
+        .replace("\"id\":\"a\"", "\"id\":\"c\"")
+        .replace("s3:Get*", "s3:Put*");
+    std::fs::write(&path, format!("{good}\nnot json\n{bad_policy}\n{deny}\n")).unwrap();
+    let o = iamscope(&["simulate", "--batch", path.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let lines: Vec<Value> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 4);
+    assert_eq!(lines[0]["id"], "a");
+    assert_eq!(lines[0]["decision"], "allow");
+    assert!(lines[1]["error"].as_str().unwrap().contains("not JSON"));
+    assert_eq!(lines[2]["id"], "b");
+    assert!(
+        lines[2]["error"].as_str().unwrap().contains("Effect"),
+        "{}",
+        lines[2]
+    );
+    assert_eq!(lines[3]["decision"], "implicit_deny");
+}
