@@ -11,3 +11,4 @@ pub mod eval;
 pub mod model;
 pub mod policy;
 pub mod source;
+pub mod tui;

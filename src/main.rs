@@ -7,6 +7,12 @@ use iamscope::cli::{self, Cli, Exit};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // The terminal UI owns the screen, so its logs go to a file; commands log nothing.
+    let _log = cli
+        .command
+        .is_none()
+        .then(iamscope::tui::logging::init)
+        .flatten();
     match cli::run(cli) {
         Ok(exit) => ExitCode::from(exit as u8),
         Err(e) if cli::is_broken_pipe(&e.message) => ExitCode::SUCCESS,

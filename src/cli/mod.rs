@@ -127,8 +127,7 @@ pub fn run(cli: Cli) -> CliResult {
         Some(Command::Show(args)) => show::run(&args, &cli.source.load()?, &mut out),
         Some(Command::Simulate(args)) => simulate::run(&args, &cli.source, &mut out),
         None => {
-            use clap::CommandFactory;
-            Cli::command().print_help()?;
+            crate::tui::run(&cli.source)?;
             Ok(Exit::Success)
         }
     };
