@@ -3,3 +3,4 @@
 pub mod describe;
 pub mod principal;
 pub mod explain;
+pub mod trust;

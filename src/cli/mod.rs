@@ -4,6 +4,7 @@
 pub mod ls;
 pub mod show;
 pub mod simulate;
+pub mod trust;
 
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -67,6 +68,11 @@ pub enum Command {
     Show(show::ShowArgs),
     /// Decide whether a principal may perform an action on a resource, with the full trace.
     Simulate(simulate::SimulateArgs),
+    /// Who can assume a role: users, roles, services, identity providers, other accounts,
+    /// anyone; directly and through role chaining, with the conditions that must hold.
+    WhoCanAssume(trust::WhoCanAssumeArgs),
+    /// Every role a principal can assume, directly and through role chaining.
+    CanAssume(trust::CanAssumeArgs),
 }
 
 /// A failed command: the message to print (already says what to do) and the exit code.
@@ -126,6 +132,12 @@ pub fn run(cli: Cli) -> CliResult {
         Some(Command::Ls(args)) => ls::run(&args, &cli.source.load()?, &mut out),
         Some(Command::Show(args)) => show::run(&args, &cli.source.load()?, &mut out),
         Some(Command::Simulate(args)) => simulate::run(&args, &cli.source, &mut out),
+        Some(Command::WhoCanAssume(args)) => {
+            trust::run_who_can_assume(&args, &cli.source.load()?, &mut out)
+        }
+        Some(Command::CanAssume(args)) => {
+            trust::run_can_assume(&args, &cli.source.load()?, &mut out)
+        }
         None => {
             crate::tui::run(&cli.source)?;
             Ok(Exit::Success)
