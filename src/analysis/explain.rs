@@ -264,7 +264,7 @@ pub fn explain(
     options: &ExplainOptions,
 ) -> Result<Explanation, ExplainError> {
     let setup = setup(account, message, options)?;
-    Ok(cause::explain_setup(account, message, options, setup))
+    Ok(cause::explain_setup(account, message, setup))
 }
 
 fn setup(

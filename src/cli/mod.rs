@@ -1,6 +1,7 @@
 //! The headless commands. Each command lives in its own file with its own args; they share
 //! [`SourceArgs`] (where the account comes from) and exit codes from FORMATS.md §6.
 
+pub mod explain;
 pub mod ls;
 pub mod show;
 pub mod simulate;
@@ -68,6 +69,8 @@ pub enum Command {
     Show(show::ShowArgs),
     /// Decide whether a principal may perform an action on a resource, with the full trace.
     Simulate(simulate::SimulateArgs),
+    /// Explain an AccessDenied message: the cause in the account, and the least-privilege fix.
+    Explain(explain::ExplainArgs),
     /// Who can assume a role: users, roles, services, identity providers, other accounts,
     /// anyone; directly and through role chaining, with the conditions that must hold.
     WhoCanAssume(trust::WhoCanAssumeArgs),
@@ -132,6 +135,7 @@ pub fn run(cli: Cli) -> CliResult {
         Some(Command::Ls(args)) => ls::run(&args, &cli.source.load()?, &mut out),
         Some(Command::Show(args)) => show::run(&args, &cli.source.load()?, &mut out),
         Some(Command::Simulate(args)) => simulate::run(&args, &cli.source, &mut out),
+        Some(Command::Explain(args)) => explain::run(&args, &cli.source, &mut out),
         Some(Command::WhoCanAssume(args)) => {
             trust::run_who_can_assume(&args, &cli.source.load()?, &mut out)
         }

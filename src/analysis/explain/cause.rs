@@ -15,11 +15,10 @@ use serde::Serialize;
 
 use super::message::{Claim, ClaimKind, ClaimLayer, MessageShape, ParsedMessage};
 use super::{
-    ContextEntry, ExplainCause, ExplainOptions, Explanation, Owner, PolicySource, Setup,
-    SubjectKind, fix, request,
+    ContextEntry, ExplainCause, Explanation, Owner, PolicySource, Setup, SubjectKind, fix, request,
 };
 use crate::eval::{
-    Cause, CauseKind, Decision, Evaluation, LayerKind, LayerStatus, MissReason, NearMiss, evaluate,
+    Cause, CauseKind, Decision, Evaluation, LayerKind, MissReason, NearMiss, evaluate,
 };
 use crate::model::Account;
 use crate::policy::{Effect, OneOrMany};
@@ -299,10 +298,8 @@ fn open_keys(setup: &Setup) -> Vec<String> {
 pub(crate) fn explain_setup(
     account: &Account,
     message: &ParsedMessage,
-    options: &ExplainOptions,
     mut setup: Setup,
 ) -> Explanation {
-    let _ = options;
     let chosen = choose(&setup, message);
     let mut causes: Vec<ExplainCause> = chosen
         .evaluation
@@ -738,6 +735,14 @@ fn condition_notes(setup: &Setup, chosen: &Chosen) -> Vec<ConditionNote> {
                 .map(|v| v.as_text().into_owned())
                 .collect();
             let request = setup.context.get(&cond.key).map(|v| v.as_slice().to_vec());
+            let settle = if setup.fixed_keys.contains(&cond.key.to_ascii_lowercase()) {
+                String::new()
+            } else {
+                format!(
+                    " — iamscope assumed this; pass --context {}=VALUE if your request differed",
+                    cond.key
+                )
+            };
             out.push(ConditionNote {
                 layer: c.layer,
                 policy: policy.clone(),
@@ -745,7 +750,7 @@ fn condition_notes(setup: &Setup, chosen: &Chosen) -> Vec<ConditionNote> {
                 effect: Effect::Deny,
                 operator: cond.operator.clone(),
                 text: format!(
-                    "`{policy}` statement {} denies when {} {}: {}",
+                    "`{policy}` statement {} denies when {} {}: {}{settle}",
                     statement_label(c.sid.as_deref(), index),
                     cond.key,
                     operator_text(&cond.operator, &values),
@@ -766,6 +771,17 @@ fn condition_notes(setup: &Setup, chosen: &Chosen) -> Vec<ConditionNote> {
                 .iter()
                 .all(|r| matches!(r, MissReason::Condition { .. }))
             {
+                continue;
+            }
+            // A deny that fails on keys whose value is certain (the caller's, the resource's
+            // region, --context) cannot apply: not worth a line.
+            let certain = n.reasons.iter().all(|r| match r {
+                MissReason::Condition { key, unknown, .. } => {
+                    !unknown && setup.fixed_keys.contains(&key.to_ascii_lowercase())
+                }
+                _ => true,
+            });
+            if n.effect == Effect::Deny && certain {
                 continue;
             }
             for r in &n.reasons {
@@ -1024,15 +1040,5 @@ fn summary(setup: &Setup, decision: Decision, causes: &[ExplainCause]) -> String
                 layers.join(", ")
             )
         }
-    }
-}
-
-#[allow(dead_code)]
-fn layer_status_text(s: LayerStatus) -> &'static str {
-    match s {
-        LayerStatus::Allow => "allows",
-        LayerStatus::Deny => "denies",
-        LayerStatus::NoAllow => "does not allow",
-        LayerStatus::Absent => "absent",
     }
 }

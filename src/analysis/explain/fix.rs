@@ -64,7 +64,15 @@ pub(crate) fn fixes(
         }
     }
     for c in causes.iter().filter(|c| c.kind == CauseKind::MissingAllow) {
-        if let Some(f) = add_allow(account, setup, c) {
+        if let Some(mut f) = add_allow(account, setup, c) {
+            let conditional = conditional_allows(evaluation, c.layer);
+            if !conditional.is_empty() {
+                f.summary = format!(
+                    "{}: a request that meets that needs no change; otherwise {}",
+                    conditional.join("; "),
+                    f.summary
+                );
+            }
             out.push(f);
         }
     }
@@ -184,9 +192,16 @@ fn remove_deny(account: &Account, setup: &Setup, c: &ExplainCause) -> Option<Fix
     let without = document_without(&src.document, index);
     let stmt_label = c.statement.clone().unwrap_or_else(|| index.to_string());
     let request = format!("{} on {}", setup.action, setup.resource);
-    let narrow = format!(
+    let mut narrow = format!(
         "remove statement {stmt_label} of `{label}`, or narrow its Action, Resource or Condition so it no longer covers {request}"
     );
+    if let Some(when) = deny_conditions(src, index) {
+        // A conditional deny is usually meant to be satisfied, not removed (MFA, network,
+        // region): say so first.
+        narrow = format!(
+            "the deny applies only when {when}: a request that does not meet that is not denied by it; otherwise {narrow}"
+        );
+    }
     let fix =
         |change, owner: String, summary: String, document: Option<Value>, cli: Vec<String>| Fix {
             layer: c.layer,
@@ -232,6 +247,22 @@ fn remove_deny(account: &Account, setup: &Setup, c: &ExplainCause) -> Option<Fix
             iam_admin(setup, account),
             format!(
                 "`{arn}` is an AWS managed policy and cannot be edited: detach it from {} {} (and attach a narrower policy if its other statements are needed)",
+                via.0, via.1
+            ),
+            None,
+            vec![format!(
+                "aws iam detach-{}-policy --{}-name {} --policy-arn {}",
+                via.0,
+                via.0,
+                sq(&via.1),
+                arn
+            )],
+        ),
+        Owner::Managed { arn, via, .. } if is_empty_document(&without) => fix(
+            FixChange::DetachPolicy,
+            iam_admin(setup, account),
+            format!(
+                "{narrow}; it is the policy's only statement: detach `{arn}` from {} {}",
                 via.0, via.1
             ),
             None,
@@ -315,6 +346,71 @@ fn remove_deny(account: &Account, setup: &Setup, c: &ExplainCause) -> Option<Fix
             session_cli(setup, &without),
         ),
     })
+}
+
+/// The conditions of a statement as a phrase (`aws:MultiFactorAuthPresent is false`).
+fn deny_conditions(src: &PolicySource, index: usize) -> Option<String> {
+    let st = src.document.statements.get(index)?;
+    if st.conditions.is_empty() {
+        return None;
+    }
+    Some(
+        st.conditions
+            .iter()
+            .map(|c| {
+                let values: Vec<String> =
+                    c.values.iter().map(|v| v.as_text().into_owned()).collect();
+                format!(
+                    "{} {}",
+                    c.key,
+                    super::cause::operator_text(&c.operator, &values)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(" and "),
+    )
+}
+
+/// Allows of `layer` that apply to the request but for their conditions: the request would
+/// be allowed if it met them.
+fn conditional_allows(evaluation: &Evaluation, layer: LayerKind) -> Vec<String> {
+    let mut out = Vec::new();
+    for l in evaluation.trace.layers.iter().filter(|l| l.layer == layer) {
+        for n in &l.near_misses {
+            if n.effect != crate::policy::Effect::Allow
+                || n.reasons.is_empty()
+                || !n
+                    .reasons
+                    .iter()
+                    .all(|r| matches!(r, crate::eval::MissReason::Condition { .. }))
+            {
+                continue;
+            }
+            let when: Vec<String> = n
+                .reasons
+                .iter()
+                .filter_map(|r| match r {
+                    crate::eval::MissReason::Condition {
+                        operator,
+                        key,
+                        policy_values,
+                        ..
+                    } => Some(format!(
+                        "{key} {}",
+                        super::cause::operator_text(operator, policy_values)
+                    )),
+                    _ => None,
+                })
+                .collect();
+            out.push(format!(
+                "statement {} of `{}` already allows it when {}",
+                n.sid.clone().unwrap_or_else(|| n.statement.to_string()),
+                n.policy,
+                when.join(" and ")
+            ));
+        }
+    }
+    out
 }
 
 fn resource_owner(setup: &Setup) -> String {
