@@ -18,7 +18,7 @@ use aws_sdk_iam::config::retry::RetryPartition;
 use aws_sdk_iam::config::{
     ConfigBag, Intercept, ProvideCredentials, Region, RuntimeComponents, SharedCredentialsProvider,
 };
-use aws_sdk_iam::error::{BoxError, DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_iam::error::{BoxError, ProvideErrorMetadata, SdkError};
 
 use super::{Caller, FetchError, LiveOptions};
 
@@ -212,7 +212,7 @@ async fn check_credentials(
         Ok(Ok(_)) => Ok(()),
         Ok(Err(e @ CredentialsError::CredentialsNotLoaded(_))) => Err(FetchError::NoCredentials {
             detail: match &opts.profile {
-                Some(p) => format!("profile `{p}`: {}", DisplayErrorContext(&e)),
+                Some(p) => format!("profile `{p}`: {}", error_chain(&e)),
                 None => "the environment, the shared config files, SSO, web identity and instance metadata have none".into(),
             },
         }),
@@ -220,9 +220,24 @@ async fn check_credentials(
             secs: opts.credentials_timeout.as_secs(),
         }),
         Ok(Err(e)) => Err(FetchError::Credentials {
-            detail: DisplayErrorContext(&e).to_string(),
+            detail: error_chain(&e),
         }),
     }
+}
+
+/// An error and its sources, `outer: inner: innermost`, each said once (SDK errors often repeat
+/// their source in their own message).
+pub(crate) fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut next = Some(e);
+    while let Some(err) = next {
+        let text = err.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        next = err.source();
+    }
+    parts.join(": ")
 }
 
 /// `sts:GetCallerIdentity`: who we are, which account, which partition.
@@ -273,7 +288,7 @@ where
     match e {
         SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => FetchError::Unreachable {
             endpoint: endpoint(),
-            detail: DisplayErrorContext(e).to_string(),
+            detail: error_chain(e),
         },
         SdkError::ServiceError(_) => {
             let code = e.code().unwrap_or_default();
@@ -294,7 +309,7 @@ where
         }
         _ => FetchError::Api {
             operation: "sts:GetCallerIdentity".into(),
-            detail: DisplayErrorContext(e).to_string(),
+            detail: error_chain(e),
         },
     }
 }

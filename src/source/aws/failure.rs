@@ -1,7 +1,7 @@
 //! What a failed call means for the fetch: a gap in the account, or (for the bulk call only)
 //! the end of it.
 
-use aws_sdk_iam::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_iam::error::{ProvideErrorMetadata, SdkError};
 
 use super::FetchError;
 
@@ -71,15 +71,15 @@ impl Failure {
             },
             (SdkError::ServiceError(_), None) => match status {
                 Some(s) => format!("HTTP {s} without an AWS error code"),
-                None => DisplayErrorContext(e).to_string(),
+                None => super::client::error_chain(e),
             },
             (SdkError::TimeoutError(_), _) => "timed out".to_owned(),
             (SdkError::ResponseError(_), _) => format!(
                 "unreadable answer{}: {}",
                 status.map(|s| format!(" (HTTP {s})")).unwrap_or_default(),
-                DisplayErrorContext(e)
+                super::client::error_chain(e)
             ),
-            _ => DisplayErrorContext(e).to_string(),
+            _ => super::client::error_chain(e),
         };
         Failure {
             kind,

@@ -56,7 +56,11 @@ pub(crate) fn next_marker(
 /// Decodes a policy document as IAM sends it (URL-encoded JSON, or plain JSON from some
 /// servers). One that does not decode is left out and recorded as a gap, rather than failing
 /// the whole account.
-fn document(ctx: &Ctx, raw: Option<&str>, whose: impl FnOnce() -> String) -> Option<EncodedDocument> {
+fn document(
+    ctx: &Ctx,
+    raw: Option<&str>,
+    whose: impl FnOnce() -> String,
+) -> Option<EncodedDocument> {
     let raw = raw?;
     match decode_document_text(raw) {
         Ok(d) => Some(EncodedDocument(d)),
@@ -106,6 +110,15 @@ fn inline(ctx: &Ctx, list: &[types::PolicyDetail], owner: &str) -> Vec<wire::Inl
             })
         })
         .collect()
+}
+
+/// A managed policy's name; from its ARN (`...:policy/PATH/NAME`) when the answer leaves it
+/// out, as some IAM-compatible servers do.
+fn policy_name(name: Option<&str>, arn: &str) -> String {
+    match name {
+        Some(n) if !n.is_empty() => n.to_owned(),
+        _ => arn.rsplit('/').next().unwrap_or_default().to_owned(),
+    }
 }
 
 fn count(v: Option<i32>) -> u32 {
@@ -191,7 +204,7 @@ fn role(ctx: &Ctx, r: &types::RoleDetail) -> wire::RoleDetail {
 fn managed_policy(ctx: &Ctx, p: &types::ManagedPolicyDetail) -> wire::ManagedPolicyDetail {
     let arn = text(p.arn());
     wire::ManagedPolicyDetail {
-        policy_name: text(p.policy_name()),
+        policy_name: policy_name(p.policy_name(), &arn),
         policy_id: text(p.policy_id()),
         path: text(p.path()),
         default_version_id: p.default_version_id().map(str::to_owned),
@@ -342,7 +355,7 @@ async fn one_policy(ctx: &Ctx, arn: &str) -> Result<wire::ManagedPolicyDetail, F
         }
     }
     Ok(wire::ManagedPolicyDetail {
-        policy_name: text(p.policy_name()),
+        policy_name: policy_name(p.policy_name(), arn),
         policy_id: text(p.policy_id()),
         arn: p.arn().unwrap_or(arn).to_owned(),
         path: text(p.path()),
@@ -502,7 +515,9 @@ async fn oidc_providers(ctx: &Ctx) -> Vec<wire::OidcProvider> {
                 }
                 // Still list the provider: its ARN alone tells who may be trusted.
                 out.push(wire::OidcProvider {
-                    url: arn.split_once("oidc-provider/").map_or_else(String::new, |(_, u)| u.to_owned()),
+                    url: arn
+                        .split_once("oidc-provider/")
+                        .map_or_else(String::new, |(_, u)| u.to_owned()),
                     client_id_list: Vec::new(),
                     thumbprint_list: Vec::new(),
                     create_date: None,
@@ -554,7 +569,8 @@ pub(crate) async fn account_summary(ctx: &Ctx) -> Option<BTreeMap<String, i64>> 
 /// map per row keyed by the header names.
 pub(crate) async fn credential_report(ctx: &Ctx) -> Vec<BTreeMap<String, String>> {
     const PART: &str = "credential report";
-    ctx.progress.send(Progress::Started(Phase::CredentialReport));
+    ctx.progress
+        .send(Progress::Started(Phase::CredentialReport));
     let rows = match report_rows(ctx).await {
         Ok(rows) => rows,
         Err(f) => {
@@ -562,7 +578,8 @@ pub(crate) async fn credential_report(ctx: &Ctx) -> Vec<BTreeMap<String, String>
             Vec::new()
         }
     };
-    ctx.progress.send(Progress::Finished(Phase::CredentialReport));
+    ctx.progress
+        .send(Progress::Finished(Phase::CredentialReport));
     rows
 }
 
@@ -694,7 +711,8 @@ pub(crate) async fn user_credentials(
         });
     }
     let per_user = collect_ordered(ctx, tasks, "access keys").await;
-    ctx.progress.send(Progress::Finished(Phase::UserCredentials));
+    ctx.progress
+        .send(Progress::Finished(Phase::UserCredentials));
     let mut keys = Vec::new();
     let mut mfa = Vec::new();
     for (k, m) in per_user.into_iter().flatten() {
@@ -739,7 +757,12 @@ async fn access_keys(ctx: &Ctx, user: &str, flags: &Denials) -> Vec<wire::Access
         {
             Ok(p) => p,
             Err(e) => {
-                note(ctx, &flags.list_keys, "access keys", &Failure::from_sdk(ACTION, &e));
+                note(
+                    ctx,
+                    &flags.list_keys,
+                    "access keys",
+                    &Failure::from_sdk(ACTION, &e),
+                );
                 break;
             }
         };
@@ -762,7 +785,13 @@ async fn access_keys(ctx: &Ctx, user: &str, flags: &Denials) -> Vec<wire::Access
                 last_used_region: None,
             };
             if !flags.last_used.load(Ordering::Relaxed) {
-                match ctx.iam.get_access_key_last_used().access_key_id(id).send().await {
+                match ctx
+                    .iam
+                    .get_access_key_last_used()
+                    .access_key_id(id)
+                    .send()
+                    .await
+                {
                     Ok(out) => {
                         if let Some(l) = out.access_key_last_used() {
                             key.last_used_date = time(l.last_used_date());
@@ -780,7 +809,13 @@ async fn access_keys(ctx: &Ctx, user: &str, flags: &Denials) -> Vec<wire::Access
             }
             keys.push(key);
         }
-        match next_marker(ACTION, page.is_truncated(), page.marker(), marker.as_deref(), pages) {
+        match next_marker(
+            ACTION,
+            page.is_truncated(),
+            page.marker(),
+            marker.as_deref(),
+            pages,
+        ) {
             Ok(Some(m)) => marker = Some(m),
             Ok(None) => break,
             Err(f) => {
@@ -808,7 +843,12 @@ async fn mfa_devices(ctx: &Ctx, user: &str, flags: &Denials) -> Vec<wire::MfaDev
         {
             Ok(p) => p,
             Err(e) => {
-                note(ctx, &flags.mfa, "MFA devices", &Failure::from_sdk(ACTION, &e));
+                note(
+                    ctx,
+                    &flags.mfa,
+                    "MFA devices",
+                    &Failure::from_sdk(ACTION, &e),
+                );
                 break;
             }
         };
@@ -822,7 +862,13 @@ async fn mfa_devices(ctx: &Ctx, user: &str, flags: &Denials) -> Vec<wire::MfaDev
             serial_number: d.serial_number().to_owned(),
             enable_date: time(Some(d.enable_date())),
         }));
-        match next_marker(ACTION, page.is_truncated(), page.marker(), marker.as_deref(), pages) {
+        match next_marker(
+            ACTION,
+            page.is_truncated(),
+            page.marker(),
+            marker.as_deref(),
+            pages,
+        ) {
             Ok(Some(m)) => marker = Some(m),
             Ok(None) => break,
             Err(f) => {

@@ -430,7 +430,11 @@ fn unlisted_policy_arns(snap: &Snapshot) -> Vec<String> {
     let listed: BTreeSet<&str> = snap.policies.iter().map(|p| p.arn.as_str()).collect();
     let mut wanted: BTreeSet<&str> = BTreeSet::new();
     for u in &snap.user_detail_list {
-        wanted.extend(u.attached_managed_policies.iter().map(|a| a.policy_arn.as_str()));
+        wanted.extend(
+            u.attached_managed_policies
+                .iter()
+                .map(|a| a.policy_arn.as_str()),
+        );
         wanted.extend(
             u.permissions_boundary
                 .iter()
@@ -438,10 +442,18 @@ fn unlisted_policy_arns(snap: &Snapshot) -> Vec<String> {
         );
     }
     for g in &snap.group_detail_list {
-        wanted.extend(g.attached_managed_policies.iter().map(|a| a.policy_arn.as_str()));
+        wanted.extend(
+            g.attached_managed_policies
+                .iter()
+                .map(|a| a.policy_arn.as_str()),
+        );
     }
     for r in &snap.role_detail_list {
-        wanted.extend(r.attached_managed_policies.iter().map(|a| a.policy_arn.as_str()));
+        wanted.extend(
+            r.attached_managed_policies
+                .iter()
+                .map(|a| a.policy_arn.as_str()),
+        );
         wanted.extend(
             r.permissions_boundary
                 .iter()
