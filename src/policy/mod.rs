@@ -221,7 +221,7 @@ impl Policy {
             location: format!("line {}, column {}", e.line(), e.column()),
             message: format!("not a policy document: {e}"),
         })?;
-        Policy::parse(&wire)
+        Policy::from_wire(wire)
     }
 
     /// Parses a JSON value (an object, or a URL-encoded string as the IAM API sends).
@@ -231,10 +231,15 @@ impl Policy {
                 location: path_or_document(&e.path().to_string()),
                 message: e.inner().to_string(),
             })?;
-        Policy::parse(&wire.0)
+        Policy::from_wire(wire.0)
     }
 
     pub fn parse(doc: &WireDocument) -> Result<Policy, PolicyError> {
+        Policy::from_wire(doc.clone())
+    }
+
+    /// Like [`Policy::parse`], taking the wire form by value so that no text is copied.
+    pub fn from_wire(doc: WireDocument) -> Result<Policy, PolicyError> {
         let mut warnings = Vec::new();
         let version = match doc.version.as_deref() {
             Some("2012-10-17") => PolicyVersion::V2012_10_17,
@@ -254,15 +259,18 @@ impl Policy {
                 PolicyVersion::Other(other.to_owned())
             }
         };
-        for key in doc.extra.keys() {
+        for key in &doc.unknown {
             warnings.push(PolicyWarning {
                 statement: None,
                 message: format!("unknown top-level element `{key}` is ignored"),
             });
         }
-        let (wire_statements, single_statement) = match &doc.statement {
-            None => (&[][..], false),
-            Some(s) => (s.as_slice(), s.is_one()),
+        let (wire_statements, single_statement) = match doc.statement {
+            None => (Vec::new(), false),
+            Some(s) => {
+                let one = s.is_one();
+                (s.into_vec(), one)
+            }
         };
         if wire_statements.is_empty() {
             warnings.push(PolicyWarning {
@@ -272,7 +280,7 @@ impl Policy {
         }
         let mut statements = Vec::with_capacity(wire_statements.len());
         let mut sids = HashSet::new();
-        for (index, ws) in wire_statements.iter().enumerate() {
+        for (index, ws) in wire_statements.into_iter().enumerate() {
             let statement = parse_statement(index, ws, &mut warnings)?;
             if let Some(sid) = &statement.sid
                 && !sids.insert(sid.clone())
@@ -286,7 +294,7 @@ impl Policy {
         }
         Ok(Policy {
             version,
-            id: doc.id.clone(),
+            id: doc.id,
             statements,
             single_statement,
             warnings,
@@ -308,7 +316,7 @@ impl Policy {
             version: self.version.as_wire(),
             id: self.id.clone(),
             statement,
-            extra: Map::new(),
+            unknown: Vec::new(),
         }
     }
 
@@ -334,11 +342,12 @@ fn statement_location(index: usize, ws: &WireStatement) -> String {
 
 fn parse_statement(
     index: usize,
-    ws: &WireStatement,
+    ws: WireStatement,
     warnings: &mut Vec<PolicyWarning>,
 ) -> Result<Statement, PolicyError> {
+    let location = statement_location(index, &ws);
     let err = |field: &str, message: String| PolicyError {
-        location: format!("{}.{field}", statement_location(index, ws)),
+        location: format!("{location}.{field}"),
         message,
     };
     let effect = match ws.effect.as_deref() {
@@ -357,7 +366,7 @@ fn parse_statement(
             ));
         }
     };
-    let action = match (&ws.action, &ws.not_action) {
+    let action = match (ws.action, ws.not_action) {
         (Some(a), None) => patterns(a, false),
         (None, Some(a)) => patterns(a, true),
         (Some(_), Some(_)) => {
@@ -373,7 +382,7 @@ fn parse_statement(
             ));
         }
     };
-    let resource = match (&ws.resource, &ws.not_resource) {
+    let resource = match (ws.resource, ws.not_resource) {
         (Some(r), None) => Some(patterns(r, false)),
         (None, Some(r)) => Some(patterns(r, true)),
         (Some(_), Some(_)) => {
@@ -405,7 +414,7 @@ fn parse_statement(
         Some(block) => parse_conditions(block).map_err(|(field, m)| err(&field, m))?,
         None => Vec::new(),
     };
-    for key in ws.extra.keys() {
+    for key in &ws.unknown {
         warnings.push(PolicyWarning {
             statement: Some(index),
             message: format!("unknown element `{key}` is ignored"),
@@ -418,7 +427,7 @@ fn parse_statement(
         });
     }
     Ok(Statement {
-        sid: ws.sid.clone(),
+        sid: ws.sid,
         effect,
         principal,
         action,
@@ -427,11 +436,12 @@ fn parse_statement(
     })
 }
 
-fn patterns(values: &OneOrMany<String>, negated: bool) -> Patterns {
+fn patterns(values: OneOrMany<String>, negated: bool) -> Patterns {
+    let single = values.is_one();
     Patterns {
         negated,
-        values: values.as_slice().to_vec(),
-        single: values.is_one(),
+        values: values.into_vec(),
+        single,
     }
 }
 
@@ -629,7 +639,7 @@ fn statement_to_wire(s: &Statement) -> WireStatement {
         resource,
         not_resource,
         condition,
-        extra: Map::new(),
+        unknown: Vec::new(),
     }
 }
 

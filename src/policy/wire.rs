@@ -11,49 +11,110 @@ use serde::{Deserialize, Serialize, Serializer};
 use serde_json::{Map, Value};
 
 /// A policy document as JSON: `{"Version": ..., "Statement": ...}`.
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct WireDocument {
-    #[serde(rename = "Version", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Version", skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
-    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Id", skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(rename = "Statement", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Statement", skip_serializing_if = "Option::is_none")]
     pub statement: Option<OneOrMany<WireStatement>>,
-    /// Elements AWS does not define; kept so that a warning can name them.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    /// Names of elements AWS does not define, so that a warning can name them.
+    #[serde(skip)]
+    pub unknown: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct WireStatement {
-    #[serde(rename = "Sid", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Sid", skip_serializing_if = "Option::is_none")]
     pub sid: Option<String>,
-    #[serde(rename = "Effect", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Effect", skip_serializing_if = "Option::is_none")]
     pub effect: Option<String>,
-    #[serde(rename = "Principal", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Principal", skip_serializing_if = "Option::is_none")]
     pub principal: Option<Value>,
-    #[serde(
-        rename = "NotPrincipal",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "NotPrincipal", skip_serializing_if = "Option::is_none")]
     pub not_principal: Option<Value>,
-    #[serde(rename = "Action", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Action", skip_serializing_if = "Option::is_none")]
     pub action: Option<OneOrMany<String>>,
-    #[serde(rename = "NotAction", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "NotAction", skip_serializing_if = "Option::is_none")]
     pub not_action: Option<OneOrMany<String>>,
-    #[serde(rename = "Resource", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Resource", skip_serializing_if = "Option::is_none")]
     pub resource: Option<OneOrMany<String>>,
-    #[serde(
-        rename = "NotResource",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "NotResource", skip_serializing_if = "Option::is_none")]
     pub not_resource: Option<OneOrMany<String>>,
-    #[serde(rename = "Condition", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Condition", skip_serializing_if = "Option::is_none")]
     pub condition: Option<Map<String, Value>>,
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    #[serde(skip)]
+    pub unknown: Vec<String>,
+}
+
+// Hand-written rather than derived: `#[serde(flatten)]` (the derive's only way to collect
+// unknown keys) buffers every statement before reading it, which made loading large accounts
+// several times slower.
+impl<'de> Deserialize<'de> for WireDocument {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(DocumentFields)
+    }
+}
+
+struct DocumentFields;
+
+impl<'de> Visitor<'de> for DocumentFields {
+    type Value = WireDocument;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a policy document object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<WireDocument, A::Error> {
+        let mut doc = WireDocument::default();
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            match &*key {
+                "Version" => doc.version = map.next_value()?,
+                "Id" => doc.id = map.next_value()?,
+                "Statement" => doc.statement = map.next_value()?,
+                _ => {
+                    map.next_value::<de::IgnoredAny>()?;
+                    doc.unknown.push(key.into_owned());
+                }
+            }
+        }
+        Ok(doc)
+    }
+}
+
+impl<'de> Deserialize<'de> for WireStatement {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(StatementFields)
+    }
+}
+
+struct StatementFields;
+
+impl<'de> Visitor<'de> for StatementFields {
+    type Value = WireStatement;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a statement object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<WireStatement, A::Error> {
+        let mut s = WireStatement::default();
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            match &*key {
+                "Sid" => s.sid = map.next_value()?,
+                "Effect" => s.effect = map.next_value()?,
+                "Principal" => s.principal = map.next_value()?,
+                "NotPrincipal" => s.not_principal = map.next_value()?,
+                "Action" => s.action = map.next_value()?,
+                "NotAction" => s.not_action = map.next_value()?,
+                "Resource" => s.resource = map.next_value()?,
+                "NotResource" => s.not_resource = map.next_value()?,
+                "Condition" => s.condition = map.next_value()?,
+                _ => {
+                    map.next_value::<de::IgnoredAny>()?;
+                    s.unknown.push(key.into_owned());
+                }
+            }
+        }
+        Ok(s)
+    }
 }
 
 /// A JSON value that AWS lets be written as one item or as a list of items.
@@ -128,8 +189,7 @@ impl<'de> Deserialize<'de> for OneOrMany<WireStatement> {
                 f.write_str("a statement object or a list of statement objects")
             }
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-                WireStatement::deserialize(de::value::MapAccessDeserializer::new(map))
-                    .map(OneOrMany::One)
+                StatementFields.visit_map(map).map(OneOrMany::One)
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
                 let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
@@ -169,8 +229,7 @@ impl<'de> Deserialize<'de> for EncodedDocument {
                     .map_err(E::custom)
             }
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-                WireDocument::deserialize(de::value::MapAccessDeserializer::new(map))
-                    .map(EncodedDocument)
+                DocumentFields.visit_map(map).map(EncodedDocument)
             }
         }
         deserializer.deserialize_any(DocumentVisitor)

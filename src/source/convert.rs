@@ -311,7 +311,7 @@ fn boundary_ref(
 }
 
 fn document(doc: EncodedDocument, at: &str) -> Result<Policy, (String, String)> {
-    Policy::parse(&doc.0).map_err(|e| (format!("{at}.{}", e.location), e.message))
+    Policy::from_wire(doc.0).map_err(|e| (format!("{at}.{}", e.location), e.message))
 }
 
 fn inline(list: Vec<wire::InlinePolicy>, at: &str) -> Result<Vec<InlinePolicy>, (String, String)> {

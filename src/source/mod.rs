@@ -76,34 +76,12 @@ pub fn parse_snapshot(bytes: &[u8], origin: &str) -> Result<Snapshot, LoadError>
             message: "expected a JSON object with `UserDetailList`, `GroupDetailList`, `RoleDetailList` and `Policies` (the output of `aws iam get-account-authorization-details`)".into(),
         });
     }
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    let snapshot: Snapshot = match serde_path_to_error::deserialize(&mut de) {
+    // The fast path reads without tracking where it is; only a failed read is read again
+    // with path tracking, to say where it failed.
+    let snapshot: Snapshot = match serde_json::from_slice(bytes) {
         Ok(s) => s,
-        Err(e) => {
-            let path = e.path().to_string();
-            let inner = e.into_inner();
-            return Err(if inner.is_syntax() || inner.is_eof() || path == "." {
-                LoadError::Syntax {
-                    origin: origin.to_owned(),
-                    line: inner.line(),
-                    column: inner.column(),
-                    message: strip_position(&inner.to_string()),
-                }
-            } else {
-                LoadError::Invalid {
-                    origin: origin.to_owned(),
-                    path: format!("{path} (line {}, column {})", inner.line(), inner.column()),
-                    message: strip_position(&inner.to_string()),
-                }
-            });
-        }
+        Err(fast) => return Err(locate_error(bytes, origin, fast)),
     };
-    de.end().map_err(|e| LoadError::Syntax {
-        origin: origin.to_owned(),
-        line: e.line(),
-        column: e.column(),
-        message: "unexpected text after the end of the JSON document".into(),
-    })?;
     let looks_empty = snapshot.header.is_none()
         && snapshot.user_detail_list.is_empty()
         && snapshot.group_detail_list.is_empty()
@@ -126,6 +104,39 @@ pub fn parse_snapshot(bytes: &[u8], origin: &str) -> Result<Snapshot, LoadError>
         });
     }
     Ok(snapshot)
+}
+
+fn locate_error(bytes: &[u8], origin: &str, fast: serde_json::Error) -> LoadError {
+    let syntax = |e: &serde_json::Error, message: String| LoadError::Syntax {
+        origin: origin.to_owned(),
+        line: e.line(),
+        column: e.column(),
+        message,
+    };
+    if fast.is_syntax() || fast.is_eof() {
+        let message = if fast.to_string().starts_with("trailing characters") {
+            "unexpected text after the end of the JSON document".to_owned()
+        } else {
+            strip_position(&fast.to_string())
+        };
+        return syntax(&fast, message);
+    }
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    match serde_path_to_error::deserialize::<_, Snapshot>(&mut de) {
+        Ok(_) => syntax(&fast, strip_position(&fast.to_string())),
+        Err(e) => {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            if path == "." {
+                return syntax(&inner, strip_position(&inner.to_string()));
+            }
+            LoadError::Invalid {
+                origin: origin.to_owned(),
+                path: format!("{path} (line {}, column {})", inner.line(), inner.column()),
+                message: strip_position(&inner.to_string()),
+            }
+        }
+    }
 }
 
 fn mentions_any_list(bytes: &[u8]) -> bool {
