@@ -34,7 +34,8 @@ use crate::policy::Policy;
 pub use cause::{Agreement, ConditionNote, MessageCheck};
 pub use fix::{Fix, FixChange};
 pub use message::{
-    Caller, Claim, ClaimKind, ClaimLayer, MessageShape, ParseError, ParsedMessage, parse_message,
+    Caller, Claim, ClaimKind, ClaimLayer, MessageShape, ParseError, ParsedMessage,
+    apply_decoded_message, parse_message,
 };
 pub use operation::action_for_operation;
 
@@ -280,9 +281,9 @@ fn setup(
         Some(r) => r,
         None => {
             if operation::has_resource_types(&action) != Some(false) {
-                assumptions.push(format!(
-                    "the message names no resource: evaluated against `*`, which only statements with `\"Resource\": \"*\"` cover; pass --resource ARN for the exact answer"
-                ));
+                assumptions.push(
+                    "the message names no resource: evaluated against `*`, which only statements with `\"Resource\": \"*\"` cover; pass --resource ARN for the exact answer".into(),
+                );
             }
             "*".to_owned()
         }
@@ -396,12 +397,21 @@ fn setup(
         );
     }
 
+    // Condition keys the policies use: assumptions about other keys are not worth a word.
+    let referenced: HashSet<String> = sources
+        .iter()
+        .flat_map(|s| s.document.statements.iter())
+        .flat_map(|st| st.conditions.iter())
+        .map(|c| c.key.to_ascii_lowercase())
+        .collect();
     let (context, context_sources, fixed_keys) = build_context(
         account,
+        message,
         &subject,
         &resource,
         &action,
         options,
+        &referenced,
         &mut assumptions,
     );
 
@@ -918,12 +928,15 @@ const GLOBAL_SERVICES: &[&str] = &[
 
 /// The request context: the caller's keys from the account, the keys the message implies, the
 /// user's `--context`, and assumptions for the keys every request has.
+#[allow(clippy::too_many_arguments)]
 fn build_context(
     account: &Account,
+    message: &ParsedMessage,
     subject: &Subject,
     resource: &str,
     action: &str,
     options: &ExplainOptions,
+    referenced: &HashSet<String>,
     assumptions: &mut Vec<String>,
 ) -> (Context, Vec<ContextEntry>, HashSet<String>) {
     let now = options
@@ -958,9 +971,11 @@ fn build_context(
             }
             // Sessions carry the key; without MFA at AssumeRole it is false.
             ctx.insert("aws:MultiFactorAuthPresent", "false");
-            assumptions.push(
-                "the role session was created without MFA (aws:MultiFactorAuthPresent=false); pass --context aws:MultiFactorAuthPresent=true if it was".into(),
-            );
+            if referenced.contains("aws:multifactorauthpresent") {
+                assumptions.push(
+                    "the role session was created without MFA (aws:MultiFactorAuthPresent=false); pass --context aws:MultiFactorAuthPresent=true if it was".into(),
+                );
+            }
         }
         SubjectKind::FederatedUser => {
             if let Some(s) = Caller::parse(&subject.caller_arn)
@@ -1030,7 +1045,14 @@ fn build_context(
             ctx.insert("aws:EpochTime", now.as_second().to_string().as_str());
             ctx.insert("aws:SecureTransport", "true");
         }
-        SubjectKind::User => {}
+        SubjectKind::User => {
+            // Long-term access keys carry no MFA key (the CLI case); a console session would.
+            if referenced.contains("aws:multifactorauthpresent") {
+                assumptions.push(
+                    "the request was made with access keys, without MFA (no aws:MultiFactorAuthPresent); pass --context aws:MultiFactorAuthPresent=true if it was made with MFA".into(),
+                );
+            }
+        }
     }
     ctx.insert("aws:ViaAWSService", "false");
     // The region: the resource's, a global service's, or --region.
@@ -1068,6 +1090,22 @@ fn build_context(
             resource_account.into(),
         );
     }
+    // What the message itself says about the request (a decoded authorization message).
+    let mut from_message = HashSet::new();
+    for (k, values) in &message.context {
+        let key = if k.eq_ignore_ascii_case("aws:Region") {
+            "aws:RequestedRegion"
+        } else {
+            k.as_str()
+        };
+        let value = match values.as_slice() {
+            [one] => ContextValue::Single(one.clone()),
+            many => ContextValue::Multi(many.to_vec()),
+        };
+        ctx.insert(key, value);
+        fixed.insert(key.to_ascii_lowercase());
+        from_message.insert(key.to_ascii_lowercase());
+    }
     for (k, v) in &options.context {
         ctx.insert(k, v.clone());
         fixed.insert(k.to_ascii_lowercase());
@@ -1084,6 +1122,8 @@ fn build_context(
             value: v.cloned(),
             source: if user.contains(k) {
                 "--context"
+            } else if from_message.contains(k) {
+                "message"
             } else if fixed.contains(k) {
                 "account"
             } else {

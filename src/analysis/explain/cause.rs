@@ -89,13 +89,23 @@ pub(crate) fn claim_layer(layer: ClaimLayer) -> Option<LayerKind> {
         ClaimLayer::Scp => Some(LayerKind::Scp),
         ClaimLayer::Rcp => Some(LayerKind::Rcp),
         ClaimLayer::Session => Some(LayerKind::Session),
-        ClaimLayer::VpcEndpoint | ClaimLayer::BlockPublicAccess | ClaimLayer::Other => None,
+        ClaimLayer::VpcEndpoint
+        | ClaimLayer::BlockPublicAccess
+        | ClaimLayer::Other
+        | ClaimLayer::Unspecified => None,
     }
 }
 
 /// Whether an evaluation says what the claim says.
 fn reproduces(ev: &Evaluation, claim: &Claim) -> bool {
     let causes = &ev.trace.causes;
+    if claim.layer == ClaimLayer::Unspecified {
+        return match claim.kind {
+            ClaimKind::ExplicitDeny => ev.decision == Decision::ExplicitDeny,
+            ClaimKind::ImplicitDeny => ev.decision == Decision::ImplicitDeny,
+            ClaimKind::Unspecified => ev.decision != Decision::Allow,
+        };
+    }
     let Some(layer) = claim_layer(claim.layer) else {
         return ev.decision != Decision::Allow;
     };
@@ -143,7 +153,7 @@ fn choose(setup: &Setup, message: &ParsedMessage) -> Chosen {
     let first = evaluate(&setup.set, &request(setup, setup.context.clone()));
     let claim = message.claim.as_ref();
     match claim {
-        Some(c) if claim_layer(c.layer).is_none() => {
+        Some(c) if claim_layer(c.layer).is_none() && c.layer != ClaimLayer::Unspecified => {
             return Chosen {
                 evaluation: first,
                 assumed: Vec::new(),

@@ -53,6 +53,10 @@ pub struct ParsedMessage {
     /// The authorization ID of IAM Access Troubleshooter links (`#/authorization-details/ID`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub authorization_id: Option<String>,
+    /// Request context keys the message itself gives (a decoded authorization message lists
+    /// them): facts about the request, not assumptions.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub context: Vec<(String, Vec<String>)>,
 }
 
 /// Which family of message the text is.
@@ -209,6 +213,8 @@ pub enum ClaimLayer {
     BlockPublicAccess,
     /// A reason of another kind (e.g. S3's blocked SSE-C uploads).
     Other,
+    /// Explicit or implicit, but no policy type named (a decoded authorization message).
+    Unspecified,
 }
 
 impl ClaimLayer {
@@ -225,6 +231,7 @@ impl ClaimLayer {
             ClaimLayer::RoleTrust => "a role trust policy",
             ClaimLayer::BlockPublicAccess => "S3 Block Public Access",
             ClaimLayer::Other => "another control",
+            ClaimLayer::Unspecified => "some policy",
         }
     }
 }
@@ -242,6 +249,80 @@ pub enum ParseError {
          - a CloudTrail record with `errorCode`/`errorMessage`"
     )]
     NotUnderstood,
+    #[error(
+        "the decoded authorization message is not the JSON sts:DecodeAuthorizationMessage returns: {0}"
+    )]
+    BadDecodedMessage(String),
+}
+
+/// Merges what `sts:DecodeAuthorizationMessage` returned for the message's encoded
+/// authorization message (its `DecodedMessage` JSON, or the whole CLI output around it): the
+/// caller, action, resource, the request's context keys and whether the deny was explicit.
+/// The call itself needs live credentials and is made by the live source; this reads its
+/// answer.
+pub fn apply_decoded_message(m: &mut ParsedMessage, decoded: &str) -> Result<(), ParseError> {
+    use serde_json::Value;
+    let bad = |what: &str| ParseError::BadDecodedMessage(what.to_owned());
+    let mut value: Value = serde_json::from_str(decoded.trim()).map_err(|e| bad(&e.to_string()))?;
+    // `aws sts decode-authorization-message` prints {"DecodedMessage": "<json text>"}.
+    if let Some(inner) = value.get("DecodedMessage").and_then(Value::as_str) {
+        value = serde_json::from_str(inner).map_err(|e| bad(&e.to_string()))?;
+    }
+    if !value.is_object() {
+        return Err(bad("expected a JSON object"));
+    }
+    let text = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_owned);
+    let ctx = value.get("context");
+    if let Some(arn) = text(ctx.and_then(|c| c.pointer("/principal/arn"))) {
+        m.caller = Some(Caller::parse(&arn));
+    }
+    if let Some(action) = text(ctx.and_then(|c| c.get("action"))) {
+        m.action = normalize_action(&action).or(Some(action));
+    }
+    if let Some(resource) = text(ctx.and_then(|c| c.get("resource"))) {
+        m.resource = Some(resource);
+        m.resource_as_written = None;
+    }
+    let items = ctx
+        .and_then(|c| c.pointer("/conditions/items"))
+        .and_then(Value::as_array);
+    for item in items.into_iter().flatten() {
+        let Some(key) = text(item.get("key")) else {
+            continue;
+        };
+        let values: Vec<String> = item
+            .pointer("/values/items")
+            .and_then(Value::as_array)
+            .map(|vs| vs.iter().filter_map(|v| text(v.get("value"))).collect())
+            .unwrap_or_default();
+        m.context.push((key, values));
+    }
+    let explicit = value.get("explicitDeny").and_then(Value::as_bool);
+    let allowed = value.get("allowed").and_then(Value::as_bool);
+    if allowed == Some(false) || explicit.is_some() {
+        let kind = if explicit == Some(true) {
+            ClaimKind::ExplicitDeny
+        } else {
+            ClaimKind::ImplicitDeny
+        };
+        m.claim = Some(Claim {
+            kind,
+            layer: ClaimLayer::Unspecified,
+            policy_arn: None,
+            text: format!(
+                "decoded authorization message: {}",
+                if kind == ClaimKind::ExplicitDeny {
+                    "explicit deny"
+                } else {
+                    "no statement allows the request"
+                }
+            ),
+        });
+    }
+    if m.shape == MessageShape::Bare && (m.caller.is_some() || m.action.is_some()) {
+        m.shape = MessageShape::NotAuthorized;
+    }
+    Ok(())
 }
 
 /// Reads an access-denied message. See the module documentation for the shapes.
@@ -443,11 +524,11 @@ fn read_core(norm: &str, lower: &str, core: Core, m: &mut ParsedMessage) {
         }
         let r = skip(norm, r, |c| c == ' ');
         let starts = norm[r..].chars().next();
-        if explicit || matches!(starts, Some('"' | '\'')) || norm[r..].starts_with("arn:") {
-            if let Some((value, end)) = read_resource(norm, lower, r) {
-                m.resource = Some(value);
-                reason_from = end;
-            }
+        if (explicit || matches!(starts, Some('"' | '\'')) || norm[r..].starts_with("arn:"))
+            && let Some((value, end)) = read_resource(norm, lower, r)
+        {
+            m.resource = Some(value);
+            reason_from = end;
         }
     }
     m.claim = read_claim(norm, lower, reason_from);
