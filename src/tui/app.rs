@@ -13,13 +13,14 @@ use ratatui::layout::Rect;
 
 use super::documents::{self, DocSource, Document};
 use super::highlight::Prepared;
-use super::insights::Insights;
+use super::insights::{Analysis, Insights};
 use super::layout::{self, Areas};
 use super::plain_english;
 use super::relations::{self, Item};
 use super::rows::{Kind, Tables, Target};
 use super::state::{Inspect, ListState, Pane, Screen};
 use super::theme::Theme;
+use crate::analysis::trust::TrustGraph;
 use crate::model::{Account, EntityRef};
 
 /// A document in the caches: which load of the account, and where in it.
@@ -35,11 +36,13 @@ pub enum Msg {
     Progress(Progress),
     /// The load finished (boxed: an account is large and messages are moved around).
     Loaded(Result<Box<Account>, String>),
+    /// The analysis of load `generation` finished.
+    Analyzed(u64, Box<Analysis>),
     Highlighted(DocKey, Prepared),
 }
 
 /// What the app asks the event loop to do.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub enum Effect {
     Quit,
     /// Put text on the clipboard (OSC 52).
@@ -48,6 +51,13 @@ pub enum Effect {
     Highlight(DocKey, Arc<str>),
     /// Load the account again in the background.
     Reload,
+    /// Analyse a freshly loaded account in the background (trust graph, findings); the result
+    /// comes back as `Msg::Analyzed`.
+    Analyze {
+        generation: u64,
+        account: Arc<Account>,
+        now: Timestamp,
+    },
 }
 
 /// How far a load is.
@@ -74,6 +84,8 @@ pub struct Data {
     pub account: Arc<Account>,
     pub insights: Insights,
     pub tables: Tables,
+    /// `None` until the analysis has run.
+    pub trust: Option<Arc<TrustGraph>>,
 }
 
 /// The status line: the answer to the last key.
@@ -162,7 +174,8 @@ impl App {
                     *old = p;
                 }
             }
-            Msg::Loaded(result) => self.on_loaded(result),
+            Msg::Loaded(result) => self.on_loaded(result, &mut fx),
+            Msg::Analyzed(generation, analysis) => self.on_analyzed(generation, *analysis),
             Msg::Highlighted(key, prepared) => {
                 // A result for an account replaced since is dropped.
                 if key.0 == self.generation {
@@ -266,7 +279,7 @@ impl App {
 
     pub fn items(&self) -> Vec<Item> {
         match (self.data.as_ref(), self.inspect()) {
-            (Some(d), Some(i)) => relations::items(&d.account, &d.insights, self.now, i.target),
+            (Some(d), Some(i)) => relations::items(d, self.now, i.target),
             _ => Vec::new(),
         }
     }
@@ -289,7 +302,7 @@ impl App {
 
     // ----- loading -----
 
-    fn on_loaded(&mut self, result: Result<Box<Account>, String>) {
+    fn on_loaded(&mut self, result: Result<Box<Account>, String>, fx: &mut Vec<Effect>) {
         let account = match result {
             Ok(a) => Arc::new(*a),
             Err(message) if self.data.is_some() => {
@@ -304,16 +317,22 @@ impl App {
         };
         let refreshed = self.data.is_some();
         let remembered = self.remember();
-        let insights = Insights::compute(&account, self.now);
+        let insights = Insights::pending();
         let tables = Tables::build(&account, &insights);
         self.generation += 1;
         self.docs.clear();
         self.readings.clear();
         self.requested = None;
+        fx.push(Effect::Analyze {
+            generation: self.generation,
+            account: Arc::clone(&account),
+            now: self.now,
+        });
         self.data = Some(Data {
             account,
             insights,
             tables,
+            trust: None,
         });
         self.load = Load::Ready;
         for kind in Kind::ALL {
@@ -322,6 +341,20 @@ impl App {
         self.restore(remembered);
         if refreshed {
             self.set_status("refreshed");
+        }
+    }
+
+    fn on_analyzed(&mut self, generation: u64, analysis: Analysis) {
+        // The analysis of an account replaced since is dropped.
+        if generation != self.generation {
+            return;
+        }
+        let Some(data) = &mut self.data else { return };
+        data.tables = Tables::build(&data.account, &analysis.insights);
+        data.insights = analysis.insights;
+        data.trust = Some(analysis.trust);
+        for kind in Kind::ALL {
+            self.refilter(kind);
         }
     }
 
@@ -488,7 +521,7 @@ pub(crate) fn new_inspect(data: &Data, target: Target, focus: Pane) -> Inspect {
     let mut inspect = Inspect::new(target, focus);
     // The first link, not the heading: j/k move between links only. Ages do not move links,
     // so any clock will do here.
-    let items = relations::items(&data.account, &data.insights, Timestamp::UNIX_EPOCH, target);
+    let items = relations::items(data, Timestamp::UNIX_EPOCH, target);
     inspect.item = items.iter().position(Item::is_link).unwrap_or(0);
     if let Target::Finding(i) = target
         && let Some(f) = data.insights.findings.get(i)

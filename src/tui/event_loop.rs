@@ -11,6 +11,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::app::{App, DocKey, Effect, Msg, Progress};
 use super::highlight::Worker;
+use super::insights::Analysis;
 use super::terminal::{self, Guard};
 use super::theme::Theme;
 use super::views::view;
@@ -105,6 +106,11 @@ impl Context<'_> {
                 }
                 Effect::Highlight(key, text) => self.highlighter.request(key, text),
                 Effect::Reload => spawn_load(self.args, self.tx.clone()),
+                Effect::Analyze {
+                    generation,
+                    account,
+                    now,
+                } => spawn_analysis(generation, account, now, self.tx.clone()),
             }
         }
         false
@@ -161,6 +167,29 @@ fn spawn_load(args: &SourceArgs, tx: mpsc::UnboundedSender<Msg>) {
         });
     if let Err(e) = spawned {
         tracing::error!("cannot start the loader thread: {e}");
+    }
+}
+
+/// Analyses on a plain thread: it is CPU work that can take a while on large accounts.
+fn spawn_analysis(
+    generation: u64,
+    account: std::sync::Arc<crate::model::Account>,
+    now: Timestamp,
+    tx: mpsc::UnboundedSender<Msg>,
+) {
+    let spawned = std::thread::Builder::new()
+        .name("analysis".into())
+        .spawn(move || {
+            let started = std::time::Instant::now();
+            let analysis = Analysis::run(&account, now);
+            tracing::info!(
+                ms = started.elapsed().as_millis() as u64,
+                "analysis finished"
+            );
+            let _ = tx.send(Msg::Analyzed(generation, Box::new(analysis)));
+        });
+    if let Err(e) = spawned {
+        tracing::error!("cannot start the analysis thread: {e}");
     }
 }
 

@@ -10,6 +10,7 @@ use ratatui::buffer::Buffer;
 
 use super::app::{App, Effect, Msg};
 use super::highlight::Prepared;
+use super::insights::Analysis;
 use super::theme::Theme;
 use super::views::view;
 use crate::model::Account;
@@ -75,6 +76,14 @@ impl Harness {
                         ));
                     }
                     Effect::Reload => self.reloads += 1,
+                    Effect::Analyze {
+                        generation,
+                        account,
+                        now,
+                    } => queue.push(Msg::Analyzed(
+                        generation,
+                        Box::new(Analysis::run(&account, now)),
+                    )),
                 }
             }
         }

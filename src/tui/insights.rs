@@ -7,10 +7,29 @@
 //! connect it.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use jiff::Timestamp;
 
+use crate::analysis::trust::TrustGraph;
 use crate::model::{Account, EntityRef};
+
+/// Everything the analysis works out about one loaded account. Built off the UI thread after
+/// the account is on screen: on a large account it takes a moment.
+#[derive(Debug, Clone)]
+pub struct Analysis {
+    pub trust: Arc<TrustGraph>,
+    pub insights: Insights,
+}
+
+impl Analysis {
+    pub fn run(account: &Account, now: Timestamp) -> Analysis {
+        Analysis {
+            trust: Arc::new(TrustGraph::build(account)),
+            insights: Insights::compute(account, now),
+        }
+    }
+}
 
 /// How bad a finding is; ordered from least to most severe.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -78,6 +97,14 @@ pub struct Insights {
 pub const ANALYSIS_UNAVAILABLE: &str = "risk analysis is not in this build yet";
 
 impl Insights {
+    /// Before the analysis has run.
+    pub fn pending() -> Insights {
+        Insights {
+            unavailable: Some("analysis running…".into()),
+            ..Insights::default()
+        }
+    }
+
     /// Runs the analysis on `account` as of `now` (ages such as `KEY 412d` are relative to it).
     pub fn compute(_account: &Account, _now: Timestamp) -> Insights {
         // The analysis module (`crate::analysis`) is not part of the build yet. When it lands,

@@ -7,6 +7,7 @@ use super::relations::{Item, Link};
 use super::rows::{Kind, Target};
 use super::state::{Pane, Screen, TrustView};
 use super::trust;
+use crate::analysis::principal::Principal;
 use crate::model::{EntityRef, RoleId};
 
 impl App {
@@ -308,41 +309,63 @@ impl App {
         Some(data.account.arn_of(entity).to_owned())
     }
 
-    /// `t`: who can assume the selected role.
+    /// `t`: who can assume the selected role and what it can assume; for a user, what they
+    /// can assume.
     pub(crate) fn open_trust(&mut self) {
         let Some(data) = &self.data else { return };
+        let Some(graph) = data.trust.clone() else {
+            self.set_status("the trust analysis is still running: try again in a moment");
+            return;
+        };
         let entity = match self.screen() {
             Screen::Trust(t) => t.nodes.get(t.selected).and_then(|n| n.target),
             _ => self.current_entity(),
         };
-        match entity {
+        let account = &data.account;
+        let (title, nodes) = match entity {
             Some(EntityRef::Role(id)) => {
-                let view = TrustView {
-                    title: format!("who can assume {}", data.account.role(id).name),
-                    nodes: trust::tree(&data.account, &[id]),
-                    selected: 0,
-                    offset: 0,
-                };
-                self.stack.push(Screen::Trust(view));
+                let mut nodes = trust::who_can_assume(account, &graph, id);
+                nodes.extend(trust::can_assume(account, &graph, Principal::Role(id)));
+                (format!("trust of {}", account.role(id).name), nodes)
             }
-            Some(e) => self.set_error(format!(
-                "`t` shows who can assume a role; {} is a {} (what a principal can assume needs the trust analysis, not in this build yet)",
-                data.account.name_of(e),
-                e.kind().as_str()
-            )),
-            None => self.set_error("`t` needs a role selected"),
-        }
+            Some(EntityRef::User(id)) => (
+                format!("trust of {}", account.user(id).name),
+                trust::can_assume(account, &graph, Principal::User(id)),
+            ),
+            Some(e) => {
+                self.set_error(format!(
+                    "`t` shows the trust of a user or role; {} is a {}",
+                    account.name_of(e),
+                    e.kind().as_str()
+                ));
+                return;
+            }
+            None => {
+                self.set_error("`t` needs a user or role selected");
+                return;
+            }
+        };
+        self.stack.push(Screen::Trust(TrustView {
+            title,
+            nodes,
+            selected: 0,
+            offset: 0,
+        }));
         self.keep_in_view();
     }
 
-    /// `:trust`: every role's trust, as one tree.
+    /// `:trust`: every role with who can assume it directly.
     pub(crate) fn open_trust_all(&mut self) {
         let Some(data) = &self.data else { return };
+        let Some(graph) = &data.trust else {
+            self.set_status("the trust analysis is still running: try again in a moment");
+            return;
+        };
         let mut roles: Vec<RoleId> = (0..data.account.roles.len() as u32).map(RoleId).collect();
         roles.sort_by_key(|r| data.account.role(*r).name.to_lowercase());
         let view = TrustView {
             title: "trust: who can assume each role".into(),
-            nodes: trust::tree(&data.account, &roles),
+            nodes: trust::every_role(&data.account, graph, &roles),
             selected: 0,
             offset: 0,
         };

@@ -3,10 +3,12 @@
 
 use jiff::Timestamp;
 
+use super::app::Data;
 use super::documents::{self, Document};
 use super::insights::{Finding, Insights, Severity};
 use super::rows::{self, LastUsed, Target};
-use super::trust;
+use crate::analysis::principal::Principal;
+use crate::analysis::trust::TrustGraph;
 use crate::model::{Account, EntityRef};
 
 /// Relations listed per section before "N more": a policy attached to thousands of principals
@@ -61,7 +63,8 @@ pub fn entity_of(insights: &Insights, target: Target) -> Option<EntityRef> {
     }
 }
 
-pub fn items(account: &Account, insights: &Insights, now: Timestamp, target: Target) -> Vec<Item> {
+pub fn items(data: &Data, now: Timestamp, target: Target) -> Vec<Item> {
+    let (account, insights) = (&*data.account, &data.insights);
     let mut out = Vec::new();
     let entity = match target {
         Target::Entity(e) => e,
@@ -79,6 +82,7 @@ pub fn items(account: &Account, insights: &Insights, now: Timestamp, target: Tar
     let docs = documents::documents(account, entity);
     summary(&mut out, account, now, entity);
     relations(&mut out, account, entity);
+    trust(&mut out, account, data.trust.as_deref(), entity);
     policies(&mut out, &docs);
     let findings: Vec<&Finding> = insights.of(entity).collect();
     if !findings.is_empty() {
@@ -260,35 +264,94 @@ fn relations(out: &mut Vec<Item>, account: &Account, entity: EntityRef) {
                 .collect();
             links(out, "Members", account, &members);
         }
-        EntityRef::Role(id) => {
-            let trustees = trust::trustees(account, account.role(id));
-            if !trustees.is_empty() {
-                out.push(Item::Blank);
-                out.push(Item::Section("Trusted by"));
-            }
-            for t in trustees {
-                let text = match (t.effect, t.negated) {
-                    (crate::policy::Effect::Deny, _) => format!("denied: {}", t.who),
-                    (_, true) => format!("everyone except {}", t.who),
-                    _ => t.who,
-                };
-                match t.entity {
-                    Some(e) => out.push(Item::Link {
-                        text,
-                        link: Link::Entity(e),
-                        severity: None,
-                    }),
-                    None => out.push(Item::Note(text)),
-                }
-                for (i, c) in t.conditions.iter().enumerate() {
-                    let joint = if i == 0 { "when" } else { "and" };
-                    out.push(Item::Note(format!("  {joint} {c}")));
-                }
-            }
-        }
+        EntityRef::Role(_) => {}
         EntityRef::Policy(id) => {
             links(out, "Attached to", account, account.attached_to(id));
             links(out, "Boundary of", account, account.boundary_of(id));
+        }
+    }
+}
+
+/// Conditions shown under a trust relation before "…": the trust view has them all.
+const MAX_CONDITIONS: usize = 2;
+
+/// "Trusted by" (roles) and "Can assume" (users and roles): direct edges of the trust graph.
+fn trust(out: &mut Vec<Item>, account: &Account, graph: Option<&TrustGraph>, entity: EntityRef) {
+    let principal = match entity {
+        EntityRef::User(id) => Principal::User(id),
+        EntityRef::Role(id) => Principal::Role(id),
+        _ => return,
+    };
+    let Some(graph) = graph else {
+        out.push(Item::Blank);
+        out.push(Item::Section("Trust"));
+        out.push(Item::Note("trust analysis running…".into()));
+        return;
+    };
+    if let Principal::Role(role) = principal {
+        let edges = graph.assumers_of(role);
+        out.push(Item::Blank);
+        out.push(Item::Section("Trusted by"));
+        if edges.is_empty() {
+            out.push(Item::Note("no one".into()));
+        }
+        for edge in edges.iter().take(MAX_PER_SECTION) {
+            let info = graph.info(edge);
+            let text = format!(
+                "{:<11} {} {}",
+                info.status.as_str(),
+                graph.node_kind(edge.from).as_str(),
+                graph.node_name(account, edge.from)
+            );
+            match account.by_arn(graph.node_label(account, edge.from)) {
+                Some(e) => out.push(Item::Link {
+                    text,
+                    link: Link::Entity(e),
+                    severity: None,
+                }),
+                None => out.push(Item::Note(text)),
+            }
+            let conditions: Vec<&str> = info
+                .conditions
+                .iter()
+                .map(|c| c.description.as_str())
+                .collect();
+            for (i, c) in conditions.iter().take(MAX_CONDITIONS).enumerate() {
+                let joint = if i == 0 { "when" } else { "and" };
+                out.push(Item::Note(format!("  {joint} {c}")));
+            }
+            if conditions.len() > MAX_CONDITIONS {
+                out.push(Item::Note("  … (t shows every condition)".into()));
+            }
+        }
+        if edges.len() > MAX_PER_SECTION {
+            out.push(Item::Note(format!(
+                "… and {} more",
+                edges.len() - MAX_PER_SECTION
+            )));
+        }
+    }
+    let reach: Vec<_> = graph.assumed_by(graph.principal_node(principal)).collect();
+    if !reach.is_empty() {
+        out.push(Item::Blank);
+        out.push(Item::Section("Can assume"));
+        for edge in reach.iter().take(MAX_PER_SECTION) {
+            let info = graph.info(edge);
+            out.push(Item::Link {
+                text: format!(
+                    "{:<11} role {}",
+                    info.status.as_str(),
+                    account.role(edge.role).name
+                ),
+                link: Link::Entity(EntityRef::Role(edge.role)),
+                severity: None,
+            });
+        }
+        if reach.len() > MAX_PER_SECTION {
+            out.push(Item::Note(format!(
+                "… and {} more",
+                reach.len() - MAX_PER_SECTION
+            )));
         }
     }
 }
@@ -320,16 +383,20 @@ fn policies(out: &mut Vec<Item>, docs: &[Document]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tui::harness::Harness;
+
+    fn items_of(name: &str) -> Vec<Item> {
+        let h = Harness::demo((120, 36)).unwrap();
+        let data = h.app.data().unwrap();
+        let e = data.account.lookup(name).unwrap();
+        items(data, Timestamp::UNIX_EPOCH, Target::Entity(e))
+    }
 
     #[test]
     fn group_lists_members_and_policies() {
-        let a = crate::source::demo::account().unwrap();
-        let g = a.lookup("Developers").unwrap();
-        let now = Timestamp::UNIX_EPOCH;
-        let items = items(&a, &Insights::default(), now, Target::Entity(g));
-        let links: Vec<&Item> = items.iter().filter(|i| i.is_link()).collect();
+        let items = items_of("Developers");
         assert!(
-            links
+            items
                 .iter()
                 .any(|i| matches!(i, Item::Link { text, .. } if text == "user alice"))
         );
@@ -337,18 +404,19 @@ mod tests {
     }
 
     #[test]
-    fn role_shows_trust_with_conditions() {
-        let a = crate::source::demo::account().unwrap();
-        let r = a.lookup("MyAppTaskRole").unwrap();
-        let items = items(
-            &a,
-            &Insights::default(),
-            Timestamp::UNIX_EPOCH,
-            Target::Entity(r),
+    fn role_shows_who_can_assume_it_with_conditions() {
+        let items = items_of("MyAppTaskRole");
+        let at = items
+            .iter()
+            .position(|i| *i == Item::Section("Trusted by"))
+            .unwrap();
+        assert!(
+            matches!(&items[at + 1], Item::Note(t) if t.contains("service ecs-tasks.amazonaws.com")),
+            "{items:#?}"
         );
         assert!(
-            items.contains(&Item::Note("service ecs-tasks.amazonaws.com".into())),
-            "{items:?}"
+            matches!(&items[at + 2], Item::Note(t) if t.contains("when ")),
+            "{items:#?}"
         );
     }
 }

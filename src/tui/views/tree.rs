@@ -6,6 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::{badges, pane_block};
+use crate::analysis::trust::Status;
 use crate::tui::app::{App, Data};
 use crate::tui::layout;
 use crate::tui::state::{Pane, TrustView};
@@ -15,7 +16,7 @@ pub fn render(app: &App, data: &Data, view: &TrustView, frame: &mut Frame, area:
     let t = app.theme;
     let title = Line::from(vec![
         Span::styled(format!(" {} ", view.title), t.title()),
-        Span::styled("· Enter opens a user or role of the account ", t.dim()),
+        Span::styled("· Enter opens a user or role · t shows its trust ", t.dim()),
     ]);
     let block = pane_block(app, Pane::Tree, title);
     let inner = block.inner(area);
@@ -29,17 +30,19 @@ pub fn render(app: &App, data: &Data, view: &TrustView, frame: &mut Frame, area:
         .take(height)
         .map(|(i, node)| {
             let text_style = match node.kind {
-                NodeKind::Role => t.bold(),
-                NodeKind::Principal { deny: true } => t.error(),
-                NodeKind::Principal { deny: false } if node.target.is_some() => t.accent(),
-                NodeKind::Principal { deny: false } => t.plain(),
-                NodeKind::Condition => t.dim(),
+                NodeKind::Heading => t.title(),
+                NodeKind::Subject => t.bold(),
+                NodeKind::Edge(Status::Never) => t.dim(),
+                NodeKind::Edge(Status::Always) => t.warn(),
+                NodeKind::Edge(Status::Conditional) => t.plain(),
+                NodeKind::Detail => t.dim(),
+                NodeKind::Note(s) => t.severity(s),
             };
             let mut spans = vec![
                 Span::styled(node.prefix.clone(), t.dim()),
                 Span::styled(node.text.clone(), text_style),
             ];
-            if node.kind == NodeKind::Role
+            if matches!(node.kind, NodeKind::Subject | NodeKind::Heading)
                 && let Some(e) = node.target
             {
                 spans.push(Span::raw("  "));
