@@ -17,6 +17,7 @@ use super::theme::Theme;
 use super::views::view;
 use crate::cli::SourceArgs;
 use crate::model::SourceKind;
+use crate::source::aws;
 
 /// Runs the UI until the user quits. Errors are terminal errors; a failed load is shown in the
 /// UI, not returned.
@@ -140,21 +141,24 @@ fn source_label(args: &SourceArgs) -> SourceKind {
     }
 }
 
-/// Loads on a plain thread: the loader may block (file reads, a live fetch with its own
-/// runtime), and must not hold up the UI loop.
+/// Loads the account in the background: a live fetch as a task on the runtime, reporting its
+/// progress; a file or the demo on a plain thread, since reading and parsing block.
 fn spawn_load(args: &SourceArgs, tx: mpsc::UnboundedSender<Msg>) {
+    if args.is_live() {
+        tokio::spawn(fetch_live(args.clone(), tx));
+        return;
+    }
     let args = args.clone();
     let stage = match source_label(&args) {
-        SourceKind::Demo => "reading the demo account".to_owned(),
         SourceKind::Snapshot(p) => format!("reading {p}"),
-        SourceKind::Live { .. } => "fetching from AWS".to_owned(),
+        _ => "reading the demo account".to_owned(),
     };
     let spawned = std::thread::Builder::new()
         .name("load".into())
         .spawn(move || {
             let _ = tx.send(Msg::Progress(Progress {
                 stage,
-                ..Progress::default()
+                fraction: None,
             }));
             let started = std::time::Instant::now();
             let result = args.load().map(Box::new).map_err(|e| e.message);
@@ -168,6 +172,40 @@ fn spawn_load(args: &SourceArgs, tx: mpsc::UnboundedSender<Msg>) {
     if let Err(e) = spawned {
         tracing::error!("cannot start the loader thread: {e}");
     }
+}
+
+/// Fetches the live account, folding the fetch's progress events into the gauge.
+async fn fetch_live(args: SourceArgs, tx: mpsc::UnboundedSender<Msg>) {
+    let opts = aws::LiveOptions {
+        profile: args.profile.clone(),
+        region: args.region.clone(),
+        endpoint_url: args.endpoint_url.clone(),
+        ..aws::LiveOptions::default()
+    };
+    let (progress_tx, mut progress_rx) = mpsc::unbounded_channel();
+    let forward = {
+        let tx = tx.clone();
+        tokio::spawn(async move {
+            let mut gauge = aws::Gauge::new();
+            while let Some(event) = progress_rx.recv().await {
+                gauge.update(&event);
+                let _ = tx.send(Msg::Progress(Progress {
+                    stage: gauge.message(),
+                    fraction: Some(gauge.fraction()),
+                }));
+            }
+        })
+    };
+    let started = std::time::Instant::now();
+    let result = aws::load_account(&opts, Some(progress_tx)).await;
+    // The fetch dropped its sender: the forwarder ends once the last event is sent.
+    let _ = forward.await;
+    tracing::info!(
+        ok = result.is_ok(),
+        ms = started.elapsed().as_millis() as u64,
+        "live fetch finished"
+    );
+    let _ = tx.send(Msg::Loaded(result.map(Box::new).map_err(|e| e.to_string())));
 }
 
 /// Analyses on a plain thread: it is CPU work that can take a while on large accounts.

@@ -237,7 +237,7 @@ pub const BINDINGS: &[Binding] = &[
         keys: &[ch('R')],
         action: Action::Refresh,
         scope: Scope::Everywhere,
-        hint: None,
+        hint: Some("refresh"),
         help: "refresh: load the account again in the background, keeping the selection",
     },
     Binding {
@@ -371,11 +371,10 @@ pub fn lookup(active: &[Scope], ev: &KeyEvent) -> Lookup {
 }
 
 /// The footer: hints of the bindings active here, in table order.
-pub fn hints(active: &[Scope]) -> impl Iterator<Item = (&'static Key, &'static str)> {
+pub fn hints(active: &[Scope]) -> impl Iterator<Item = (&'static Binding, &'static str)> {
     BINDINGS.iter().filter_map(move |b| {
         let hint = b.hint?;
-        let key = b.keys.first()?;
-        active.contains(&b.scope).then_some((key, hint))
+        (active.contains(&b.scope) && !b.keys.is_empty()).then_some((b, hint))
     })
 }
 

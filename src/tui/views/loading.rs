@@ -12,7 +12,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let t = app.theme;
     match app.load_state() {
         Load::Failed(message) => {
-            let box_area = centered(area, 86, 14);
+            let box_area = centered(area, 84, 14);
             let block = Block::default()
                 .borders(Borders::ALL)
                 .border_style(t.error())

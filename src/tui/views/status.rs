@@ -8,7 +8,7 @@ use unicode_width::UnicodeWidthStr;
 
 use crate::tui::app::{App, PromptKind};
 use crate::tui::input::command_hint;
-use crate::tui::keymap;
+use crate::tui::keymap::{self, Action};
 
 pub fn render(app: &App, frame: &mut Frame, status: Rect, footer: Option<Rect>) {
     let t = app.theme;
@@ -52,11 +52,16 @@ pub fn render(app: &App, frame: &mut Frame, status: Rect, footer: Option<Rect>) 
         let mut used = 1;
         let help = app.help_open();
         let scopes = app.scopes();
+        let loaded = app.data().is_some();
         let hints: Vec<(String, &str)> = if help {
             vec![("Esc".into(), "close help"), ("j/k".into(), "scroll")]
         } else {
             keymap::hints(&scopes)
-                .map(|(k, h)| (k.label(), h))
+                // Before an account is loaded only these keys do anything.
+                .filter(|(b, _)| {
+                    loaded || matches!(b.action, Action::Quit | Action::Help | Action::Refresh)
+                })
+                .map(|(b, h)| (b.keys[0].label(), h))
                 .collect()
         };
         for (key, hint) in hints {
