@@ -267,3 +267,79 @@ fn levels(obj: &Map<String, Value>, key: &str) -> Result<Vec<Vec<CompiledPolicy>
         )),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ALLOW_S3: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#;
+
+    fn line(extra: &str) -> String {
+        format!(
+            r#"{{"id":"c1","request":{{"principal":"arn:aws:iam::111122223333:user/alice","action":"s3:GetObject","resource":"arn:aws:s3:::b/k","resource_account":"111122223333","context":{{"aws:TagKeys":["a","b"],"aws:SecureTransport":"true"}}}}{extra}}}"#
+        )
+    }
+
+    #[test]
+    fn output_shape() {
+        // FORMATS.md §2: `{"id","decision","trace"}`, decision in snake_case.
+        let out = evaluate_line(&line(&format!(
+            r#","identity_policies":[{ALLOW_S3}],"expected":"allow","tags":[]"#
+        )));
+        assert_eq!(out["id"], "c1");
+        assert_eq!(out["decision"], "allow");
+        assert_eq!(
+            out["trace"]["layers"][0]["matched"][0]["policy"],
+            "identity_policies[0]"
+        );
+        let out = evaluate_line(&line(""));
+        assert_eq!(out["decision"], "implicit_deny");
+    }
+
+    #[test]
+    fn scp_labels_and_levels() {
+        let out = evaluate_line(&line(&format!(
+            r#","identity_policies":[{ALLOW_S3}],"scps":[[{ALLOW_S3}],[]]"#
+        )));
+        assert_eq!(out["decision"], "implicit_deny");
+        let layers = out["trace"]["layers"].as_array().unwrap();
+        let scp1 = layers
+            .iter()
+            .find(|l| l["layer"] == "scp" && l["level"] == 1)
+            .unwrap();
+        assert_eq!(scp1["matched"][0]["policy"], "scp level 1: scps[0][0]");
+        assert_eq!(out["trace"]["causes"][0]["layer"], "scp");
+        assert_eq!(out["trace"]["causes"][0]["level"], 2);
+    }
+
+    #[test]
+    fn errors_say_what_and_where() {
+        let out = evaluate_line(&line(
+            r#","session_policy":{"Statement":[{"Effect":"Allow"}]}"#,
+        ));
+        let e = out["error"].as_str().unwrap();
+        assert!(e.starts_with("session_policy: Statement[0].Action"), "{e}");
+        let out = evaluate_line(r#"{"id":7,"request":{"principal":"p","action":"a"}}"#);
+        assert_eq!(out["id"], 7);
+        assert_eq!(out["error"], "request.resource: missing");
+        let out = evaluate_line("{");
+        assert!(
+            out["error"]
+                .as_str()
+                .unwrap()
+                .starts_with("line is not JSON")
+        );
+    }
+
+    #[test]
+    fn assume_role_on_a_role_reads_the_resource_policy_as_trust_policy() {
+        let l = r#"{"id":"t","request":{"principal":"arn:aws:iam::111122223333:user/alice","action":"sts:AssumeRole","resource":"arn:aws:iam::111122223333:role/r","resource_account":"111122223333","context":{}},
+            "identity_policies":[{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}]}"#;
+        let case = BatchCase::from_value(&serde_json::from_str(l).unwrap()).unwrap();
+        assert_eq!(
+            case.policies.resource_policy_kind,
+            ResourcePolicyKind::RoleTrust
+        );
+        assert_eq!(evaluate_line(l)["decision"], "implicit_deny");
+    }
+}

@@ -866,3 +866,482 @@ fn causes_of(
     }
     causes
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::Policy;
+
+    const ACCT: &str = "111122223333";
+    const OTHER: &str = "444455556666";
+    const ALICE: &str = "arn:aws:iam::111122223333:user/alice";
+    const SESSION: &str = "arn:aws:sts::111122223333:assumed-role/app/s1";
+    const ROLE: &str = "arn:aws:iam::111122223333:role/app";
+    const OBJECT: &str = "arn:aws:s3:::bucket/key";
+
+    fn pol(label: &str, json: &str) -> CompiledPolicy {
+        CompiledPolicy::labeled(label, &Policy::from_json(json).unwrap())
+    }
+
+    fn allow(action: &str) -> CompiledPolicy {
+        pol(
+            "allow",
+            &format!(
+                r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"{action}","Resource":"*"}}]}}"#
+            ),
+        )
+    }
+
+    fn deny(action: &str) -> CompiledPolicy {
+        pol(
+            "deny",
+            &format!(
+                r#"{{"Version":"2012-10-17","Statement":[{{"Sid":"No","Effect":"Deny","Action":"{action}","Resource":"*"}}]}}"#
+            ),
+        )
+    }
+
+    /// A resource policy allowing s3:GetObject to `principal` (a JSON value).
+    fn grant(principal: &str) -> CompiledPolicy {
+        pol(
+            "bucket policy",
+            &format!(
+                r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{principal},"Action":"s3:GetObject","Resource":"arn:aws:s3:::bucket/*"}}]}}"#
+            ),
+        )
+    }
+
+    fn req(principal: &str, resource_account: &str) -> Request {
+        Request::new(principal, "s3:GetObject", OBJECT).with_resource_account(resource_account)
+    }
+
+    fn d(set: &PolicySet, r: &Request) -> Decision {
+        let fast = decide(set, r);
+        let traced = evaluate(set, r);
+        assert_eq!(fast, traced.decision, "decide and evaluate agree");
+        fast
+    }
+
+    use Decision::{Allow, ExplicitDeny, ImplicitDeny};
+
+    #[test]
+    fn default_deny_allow_and_explicit_deny() {
+        // "By default, all requests are implicitly denied"; "An explicit deny in any policy
+        // overrides any allows" ("Policy evaluation logic").
+        let mut set = PolicySet::default();
+        assert_eq!(d(&set, &req(ALICE, ACCT)), ImplicitDeny);
+        set.identity.push(allow("s3:*"));
+        assert_eq!(d(&set, &req(ALICE, ACCT)), Allow);
+        set.identity.push(deny("s3:GetObject"));
+        assert_eq!(d(&set, &req(ALICE, ACCT)), ExplicitDeny);
+    }
+
+    #[test]
+    fn actions_are_case_insensitive() {
+        // Action: "values are case-insensitive", "iam:listaccesskeys" is iam:ListAccessKeys.
+        let set = PolicySet {
+            identity: vec![allow("S3:getobJECT")],
+            ..PolicySet::default()
+        };
+        assert_eq!(d(&set, &req(ALICE, ACCT)), Allow);
+    }
+
+    #[test]
+    fn not_action_and_not_resource() {
+        // NotAction: "matches everything except the specified list of actions"; NotResource
+        // likewise for resources.
+        let set = PolicySet {
+            identity: vec![pol(
+                "p",
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","NotAction":"iam:*","NotResource":"arn:aws:s3:::other/*"}]}"#,
+            )],
+            ..PolicySet::default()
+        };
+        assert_eq!(d(&set, &req(ALICE, ACCT)), Allow);
+        let r = Request::new(ALICE, "iam:ListUsers", "*");
+        assert_eq!(d(&set, &r), ImplicitDeny);
+        let r = Request::new(ALICE, "s3:GetObject", "arn:aws:s3:::other/x");
+        assert_eq!(d(&set, &r), ImplicitDeny);
+    }
+
+    #[test]
+    fn permissions_boundary_caps_identity_policies() {
+        // Boundaries: "the entity can perform only the actions that are allowed by both its
+        // identity-based policies and its permissions boundaries".
+        let mut set = PolicySet {
+            identity: vec![allow("s3:*")],
+            permission_boundary: Some(allow("ec2:*")),
+            ..PolicySet::default()
+        };
+        assert_eq!(d(&set, &req(ALICE, ACCT)), ImplicitDeny);
+        set.permission_boundary = Some(allow("s3:Get*"));
+        assert_eq!(d(&set, &req(ALICE, ACCT)), Allow);
+        set.permission_boundary = Some(deny("s3:*"));
+        assert_eq!(d(&set, &req(ALICE, ACCT)), ExplicitDeny);
+    }
+
+    #[test]
+    fn session_policy_caps_a_session() {
+        // Session policies: "the resulting session's permissions are the intersection of the
+        // IAM entity's identity-based policy and the session policies".
+        let mut set = PolicySet {
+            identity: vec![allow("s3:*")],
+            session_policy: Some(allow("ec2:*")),
+            ..PolicySet::default()
+        };
+        assert_eq!(d(&set, &req(SESSION, ACCT)), ImplicitDeny);
+        set.session_policy = Some(allow("s3:GetObject"));
+        assert_eq!(d(&set, &req(SESSION, ACCT)), Allow);
+    }
+
+    #[test]
+    fn scp_every_level_must_allow() {
+        // SCPs: "If the enforcement code does not find any applicable Allow statements in the
+        // SCPs, then the request is implicitly denied"; each level from the root down.
+        let mut set = PolicySet {
+            identity: vec![allow("s3:*")],
+            scps: vec![vec![allow("*")], vec![allow("ec2:*")]],
+            ..PolicySet::default()
+        };
+        assert_eq!(d(&set, &req(ALICE, ACCT)), ImplicitDeny);
+        set.scps[1].push(allow("s3:*"));
+        assert_eq!(d(&set, &req(ALICE, ACCT)), Allow);
+        set.scps[0].push(deny("s3:GetObject"));
+        assert_eq!(d(&set, &req(ALICE, ACCT)), ExplicitDeny);
+        // SCPs limit even a resource-based grant.
+        let set = PolicySet {
+            scps: vec![vec![allow("ec2:*")]],
+            resource_policy: Some(grant(&format!(r#"{{"AWS":"{ALICE}"}}"#))),
+            ..PolicySet::default()
+        };
+        assert_eq!(d(&set, &req(ALICE, ACCT)), ImplicitDeny);
+    }
+
+    #[test]
+    fn rcps_apply_to_the_resource_side() {
+        // RCPs: "If the enforcement code does not find any applicable Allow statements in
+        // the RCPs, then the request is implicitly denied" — for the resource's account.
+        let mut set = PolicySet {
+            identity: vec![allow("s3:*")],
+            rcps: vec![
+                vec![allow("*")],
+                vec![pol(
+                    "rcp",
+                    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"ec2:*","Resource":"*"}]}"#,
+                )],
+            ],
+            ..PolicySet::default()
+        };
+        assert_eq!(d(&set, &req(ALICE, ACCT)), ImplicitDeny);
+        set.rcps[1].push(pol(
+            "rcp2",
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*","Condition":{"StringNotEquals":{"aws:PrincipalOrgID":"o-1"}}}]}"#,
+        ));
+        set.rcps[1].push(allow("s3:*"));
+        assert_eq!(d(&set, &req(ALICE, ACCT)), ExplicitDeny);
+        let mut r = req(ALICE, ACCT);
+        r.context.insert("aws:PrincipalOrgID", "o-1");
+        assert_eq!(d(&set, &r), Allow);
+    }
+
+    #[test]
+    fn same_account_resource_policy_alone_suffices() {
+        // "If either the identity-based policy or the resource-based policy within the same
+        // account allows the request and the other doesn't, the request is still allowed."
+        let set = PolicySet {
+            resource_policy: Some(grant(&format!(r#"{{"AWS":"{ALICE}"}}"#))),
+            ..PolicySet::default()
+        };
+        assert_eq!(d(&set, &req(ALICE, ACCT)), Allow);
+        // Principal "*" also names the caller.
+        let set = PolicySet {
+            resource_policy: Some(grant(r#""*""#)),
+            ..PolicySet::default()
+        };
+        assert_eq!(d(&set, &req(ALICE, ACCT)), Allow);
+    }
+
+    #[test]
+    fn resource_policy_naming_the_account_delegates_to_iam() {
+        // FORMATS.md §2: "a resource policy that names only the account delegates to IAM".
+        let mut set = PolicySet {
+            resource_policy: Some(grant(&format!(r#"{{"AWS":"arn:aws:iam::{ACCT}:root"}}"#))),
+            ..PolicySet::default()
+        };
+        assert_eq!(d(&set, &req(ALICE, ACCT)), ImplicitDeny);
+        set.resource_policy = Some(grant(&format!(r#"{{"AWS":"{ACCT}"}}"#)));
+        assert_eq!(d(&set, &req(ALICE, ACCT)), ImplicitDeny);
+        set.identity.push(allow("s3:GetObject"));
+        assert_eq!(d(&set, &req(ALICE, ACCT)), Allow);
+    }
+
+    #[test]
+    fn user_and_session_grants_ignore_implicit_denies() {
+        // "If a resource-based policy grants permission directly to the IAM user or the
+        // session principal that is making the request, then an implicit deny in an
+        // identity-based policy, a permissions boundary, or a session policy does not impact
+        // the final decision."
+        let set = PolicySet {
+            permission_boundary: Some(allow("ec2:*")),
+            resource_policy: Some(grant(&format!(r#"{{"AWS":"{ALICE}"}}"#))),
+            ..PolicySet::default()
+        };
+        assert_eq!(d(&set, &req(ALICE, ACCT)), Allow);
+        let set = PolicySet {
+            permission_boundary: Some(allow("ec2:*")),
+            session_policy: Some(allow("ec2:*")),
+            resource_policy: Some(grant(&format!(r#"{{"AWS":"{SESSION}"}}"#))),
+            ..PolicySet::default()
+        };
+        assert_eq!(d(&set, &req(SESSION, ACCT)), Allow);
+        // ... but an explicit deny still wins.
+        let set = PolicySet {
+            permission_boundary: Some(deny("s3:*")),
+            resource_policy: Some(grant(&format!(r#"{{"AWS":"{ALICE}"}}"#))),
+            ..PolicySet::default()
+        };
+        assert_eq!(d(&set, &req(ALICE, ACCT)), ExplicitDeny);
+    }
+
+    #[test]
+    fn role_arn_grants_are_capped_by_boundary_and_session_policy() {
+        // "Resource-based policies that grant permissions to an IAM role ARN are limited by
+        // an implicit deny in a permissions boundary or session policy."
+        let rp = grant(&format!(r#"{{"AWS":"{ROLE}"}}"#));
+        let set = PolicySet {
+            resource_policy: Some(rp.clone()),
+            ..PolicySet::default()
+        };
+        assert_eq!(
+            d(&set, &req(SESSION, ACCT)),
+            Allow,
+            "no identity allow needed"
+        );
+        let set = PolicySet {
+            permission_boundary: Some(allow("ec2:*")),
+            resource_policy: Some(rp.clone()),
+            ..PolicySet::default()
+        };
+        assert_eq!(d(&set, &req(SESSION, ACCT)), ImplicitDeny);
+        let set = PolicySet {
+            session_policy: Some(allow("ec2:*")),
+            resource_policy: Some(rp),
+            ..PolicySet::default()
+        };
+        assert_eq!(d(&set, &req(SESSION, ACCT)), ImplicitDeny);
+    }
+
+    #[test]
+    fn cross_account_needs_both_sides() {
+        // "the identity-based policy in the trusting account and the resource-based policy
+        // ... must both allow" ("Cross-account policy evaluation logic").
+        let alice_other = "arn:aws:iam::444455556666:user/bob";
+        let mut set = PolicySet {
+            resource_policy: Some(grant(&format!(r#"{{"AWS":"{alice_other}"}}"#))),
+            ..PolicySet::default()
+        };
+        let r = req(alice_other, ACCT);
+        assert_eq!(d(&set, &r), ImplicitDeny, "resource side alone");
+        set.identity.push(allow("s3:*"));
+        assert_eq!(d(&set, &r), Allow);
+        // Naming the other account is enough on the resource side.
+        set.resource_policy = Some(grant(&format!(r#"{{"AWS":"{OTHER}"}}"#)));
+        assert_eq!(d(&set, &r), Allow);
+        set.resource_policy = None;
+        assert_eq!(d(&set, &r), ImplicitDeny, "identity side alone");
+        let t = evaluate(&set, &r).trace;
+        assert!(t.cross_account);
+        assert!(
+            t.causes
+                .iter()
+                .any(|c| c.kind == CauseKind::MissingAllow && c.layer == LayerKind::Resource)
+        );
+    }
+
+    #[test]
+    fn trust_policies_must_allow_even_in_the_account() {
+        // "IAM role trust policies and KMS key policies are exceptions to this logic, because
+        // they must explicitly allow access for principals."
+        let assume =
+            |p: &str| Request::new(p, "sts:AssumeRole", "arn:aws:iam::111122223333:role/target");
+        let trust = |principal: &str| {
+            pol(
+                "trust",
+                &format!(
+                    r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{principal},"Action":"sts:AssumeRole"}}]}}"#
+                ),
+            )
+        };
+        let mut set = PolicySet {
+            identity: vec![allow("sts:AssumeRole")],
+            resource_policy_kind: ResourcePolicyKind::RoleTrust,
+            ..PolicySet::default()
+        };
+        assert_eq!(d(&set, &assume(ALICE)), ImplicitDeny, "no trust policy");
+        set.resource_policy = Some(trust(&format!(r#"{{"AWS":"arn:aws:iam::{ACCT}:root"}}"#)));
+        assert_eq!(
+            d(&set, &assume(ALICE)),
+            Allow,
+            "account trust + identity allow"
+        );
+        set.identity.clear();
+        assert_eq!(
+            d(&set, &assume(ALICE)),
+            ImplicitDeny,
+            "account trust needs identity"
+        );
+        set.resource_policy = Some(trust(&format!(r#"{{"AWS":"{ALICE}"}}"#)));
+        assert_eq!(d(&set, &assume(ALICE)), Allow, "naming the user suffices");
+        // A service assumes a role with the trust policy alone.
+        set.resource_policy = Some(trust(r#"{"Service":"ec2.amazonaws.com"}"#));
+        assert_eq!(d(&set, &assume("ec2.amazonaws.com")), Allow);
+        assert_eq!(d(&set, &assume("lambda.amazonaws.com")), ImplicitDeny);
+    }
+
+    #[test]
+    fn not_principal_deny() {
+        // NotPrincipal with Deny: "the actions specified in the policy statement are
+        // explicitly denied to all principals except for the ones specified".
+        let rp = |listed: &str| {
+            pol(
+                "rp",
+                &format!(
+                    r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Deny","NotPrincipal":{{"AWS":[{listed}]}},"Action":"s3:*","Resource":"*"}}]}}"#
+                ),
+            )
+        };
+        let mut set = PolicySet {
+            identity: vec![allow("s3:*")],
+            resource_policy: Some(rp(&format!(r#""{ALICE}","arn:aws:iam::{ACCT}:root""#))),
+            ..PolicySet::default()
+        };
+        assert_eq!(d(&set, &req(ALICE, ACCT)), Allow);
+        assert_eq!(
+            d(&set, &req("arn:aws:iam::111122223333:user/bob", ACCT)),
+            ExplicitDeny
+        );
+        // "The NotPrincipal element with a Deny effect will always deny any IAM principal
+        // that has a permissions boundary policy attached, regardless of the values
+        // specified in the NotPrincipal element."
+        set.permission_boundary = Some(allow("*"));
+        assert_eq!(d(&set, &req(ALICE, ACCT)), ExplicitDeny);
+    }
+
+    #[test]
+    fn root_user_has_full_access_but_scps_apply() {
+        // "all requests are implicitly denied with the exception of the AWS account root
+        // user, which has full access"; "The SCP maximum applies to ... each AWS account root
+        // user".
+        let root = "arn:aws:iam::111122223333:root";
+        let mut set = PolicySet::default();
+        assert_eq!(d(&set, &req(root, ACCT)), Allow);
+        set.scps = vec![vec![allow("ec2:*")]];
+        assert_eq!(d(&set, &req(root, ACCT)), ImplicitDeny);
+    }
+
+    #[test]
+    fn unknown_operator_is_reported_and_never_allows() {
+        // An unknown operator makes its statement not apply (never an allow), and is reported.
+        let set = PolicySet {
+            identity: vec![pol(
+                "p",
+                r#"{"Version":"2012-10-17","Statement":[{"Sid":"Bad","Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"StringEqualz":{"aws:username":"alice"}}}]}"#,
+            )],
+            ..PolicySet::default()
+        };
+        let e = evaluate(&set, &req(ALICE, ACCT));
+        assert_eq!(e.decision, ImplicitDeny);
+        assert_eq!(e.trace.errors.len(), 1);
+        assert_eq!(e.trace.errors[0].sid.as_deref(), Some("Bad"));
+        assert!(e.trace.errors[0].message.contains("StringEqualz"));
+    }
+
+    #[test]
+    fn trace_records_matches_near_misses_and_causes() {
+        let set = PolicySet {
+            identity: vec![pol(
+                "arn:aws:iam::111122223333:policy/p",
+                r#"{"Version":"2012-10-17","Statement":[
+                  {"Sid":"Wrong","Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::other/*"},
+                  {"Sid":"Cond","Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalTag/team":"x"}}},
+                  {"Sid":"Unrelated","Effect":"Allow","Action":"ec2:*","Resource":"*"}]}"#,
+            )],
+            permission_boundary: Some(allow("s3:*")),
+            ..PolicySet::default()
+        };
+        let mut r = req(ALICE, ACCT);
+        r.context.insert("aws:PrincipalTag/team", "data");
+        let e = evaluate(&set, &r);
+        assert_eq!(e.decision, ImplicitDeny);
+        let id = &e.trace.layers[0];
+        assert_eq!(
+            (id.layer, id.status),
+            (LayerKind::Identity, LayerStatus::NoAllow)
+        );
+        assert_eq!(id.near_misses.len(), 2, "the ec2 statement is not close");
+        assert!(matches!(
+            id.near_misses[0].reasons[0],
+            MissReason::Resource { .. }
+        ));
+        match &id.near_misses[1].reasons[0] {
+            MissReason::Condition {
+                operator,
+                key,
+                request_values,
+                policy_values,
+                ..
+            } => {
+                assert_eq!(operator, "StringEquals");
+                assert_eq!(key, "aws:PrincipalTag/team");
+                assert_eq!(request_values.as_deref(), Some(&["data".to_string()][..]));
+                assert_eq!(policy_values, &["x".to_string()]);
+            }
+            other => panic!("{other:?}"),
+        }
+        let b = &e.trace.layers[1];
+        assert_eq!(
+            (b.layer, b.status),
+            (LayerKind::PermissionsBoundary, LayerStatus::Allow)
+        );
+        assert_eq!(b.matched[0].effect, Effect::Allow);
+        assert_eq!(e.trace.causes.len(), 1);
+        assert_eq!(e.trace.causes[0].layer, LayerKind::Identity);
+        let json = serde_json::to_value(&e).unwrap();
+        assert_eq!(json["decision"], "implicit_deny");
+        assert_eq!(json["trace"]["layers"][0]["layer"], "identity");
+        assert_eq!(json["trace"]["layers"][1]["layer"], "permissions_boundary");
+    }
+
+    #[test]
+    fn variables_only_under_version_2012() {
+        // Variables: "you must include the Version element and set it to 2012-10-17";
+        // otherwise `${aws:username}` is literal text.
+        let doc = |v: &str| {
+            pol(
+                "p",
+                &format!(
+                    r#"{{"Version":"{v}","Statement":[{{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::bucket/${{aws:username}}/*"}}]}}"#
+                ),
+            )
+        };
+        let mut r = Request::new(ALICE, "s3:GetObject", "arn:aws:s3:::bucket/alice/x");
+        r.context.insert("aws:username", "alice");
+        let set = PolicySet {
+            identity: vec![doc("2012-10-17")],
+            ..PolicySet::default()
+        };
+        assert_eq!(d(&set, &r), Allow);
+        let set = PolicySet {
+            identity: vec![doc("2008-10-17")],
+            ..PolicySet::default()
+        };
+        assert_eq!(d(&set, &r), ImplicitDeny);
+        // A variable with no value makes the entry match nothing.
+        r.context.remove("aws:username");
+        let set = PolicySet {
+            identity: vec![doc("2012-10-17")],
+            ..PolicySet::default()
+        };
+        assert_eq!(d(&set, &r), ImplicitDeny);
+    }
+}
