@@ -1068,3 +1068,92 @@ async fn missing_credentials_and_unreachable_endpoints_fail_fast_and_clearly() {
         Err(FetchError::Options(_))
     ));
 }
+
+/// `iamscope fetch` writes the snapshot the other commands read; without `--snapshot`, the
+/// commands fetch the live account themselves.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_fetch_command_writes_a_snapshot_and_commands_read_live_accounts() {
+    let endpoint = live::moto_endpoint();
+    let acct = TestAccount::new(&endpoint, 8).await;
+    let iam = acct.iam();
+    iam.create_user().user_name("erin").send().await.unwrap();
+    let key = iam
+        .create_access_key()
+        .user_name("erin")
+        .send()
+        .await
+        .unwrap();
+    let secret = key.access_key().unwrap().secret_access_key().to_owned();
+
+    // A clean environment: credentials only from the profile in the test's config file.
+    let home = acct.dir.path();
+    let iamscope = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_iamscope"))
+            .args(args)
+            .env_clear()
+            .env("HOME", home)
+            .env("AWS_CONFIG_FILE", acct.config_path())
+            .env("AWS_SHARED_CREDENTIALS_FILE", home.join("no-credentials"))
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .output()
+            .unwrap()
+    };
+    let live = ["--profile", PROFILE, "--endpoint-url", endpoint.as_str()];
+
+    let out = home.join("cli-snapshot.json");
+    let out_arg = out.display().to_string();
+    let mut args = vec!["fetch", "--out", out_arg.as_str()];
+    args.extend(live);
+    let run = iamscope(&args);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "{stderr}");
+    assert!(run.stdout.is_empty(), "the snapshot goes to the file only");
+    assert!(
+        stderr.contains(&format!("wrote {out_arg}: account {}", acct.account_id))
+            && stderr.contains("1 users"),
+        "{stderr}"
+    );
+    let json = std::fs::read_to_string(&out).unwrap();
+    assert!(!json.contains(&secret) && !json.contains(&acct.secret_access_key));
+    let account = read_file(&out).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(account.users.len(), 1);
+    assert_eq!(account.users[0].credentials.access_keys.len(), 1);
+
+    // `--out -`: the snapshot on stdout.
+    let mut args = vec!["fetch", "--out", "-"];
+    args.extend(live);
+    let run = iamscope(&args);
+    assert!(run.status.success());
+    let snapshot = iamscope::source::parse_snapshot(&run.stdout, "stdout").unwrap();
+    assert_eq!(snapshot.user_detail_list[0].user_name, "erin");
+
+    // Any command reads the live account when given no --demo or --snapshot.
+    let mut args = vec!["ls", "users", "--format", "json"];
+    args.extend(live);
+    let run = iamscope(&args);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(String::from_utf8_lossy(&run.stdout).contains("erin"));
+
+    // Errors: an unknown profile, and fetch of a non-live source.
+    let run = iamscope(&[
+        "fetch",
+        "--out",
+        "x.json",
+        "--profile",
+        "nope",
+        "--endpoint-url",
+        &endpoint,
+    ]);
+    assert_eq!(run.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.contains("--profile") && stderr.contains("--demo") && stderr.contains("--snapshot"),
+        "{stderr}"
+    );
+    let run = iamscope(&["fetch", "--demo", "--out", "x.json"]);
+    assert_eq!(run.status.code(), Some(1));
+}

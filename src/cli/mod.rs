@@ -2,6 +2,7 @@
 //! [`SourceArgs`] (where the account comes from) and exit codes from FORMATS.md §6.
 
 pub mod explain;
+pub mod fetch;
 pub mod ls;
 pub mod show;
 pub mod simulate;
@@ -76,6 +77,8 @@ pub enum Command {
     WhoCanAssume(trust::WhoCanAssumeArgs),
     /// Every role a principal can assume, directly and through role chaining.
     CanAssume(trust::CanAssumeArgs),
+    /// Read the live account (read-only API calls) and write it as a snapshot file.
+    Fetch(fetch::FetchArgs),
 }
 
 /// A failed command: the message to print (already says what to do) and the exit code.
@@ -107,9 +110,7 @@ impl SourceArgs {
         if let Some(path) = &self.snapshot {
             return Ok(crate::source::read_file(path)?);
         }
-        Err(CliError {
-            message: "live AWS access is not available in this build yet: use `--demo` for the embedded demo account or `--snapshot FILE` for the output of `aws iam get-account-authorization-details`".into(),
-        })
+        fetch::load_live(self)
     }
 }
 
@@ -142,6 +143,7 @@ pub fn run(cli: Cli) -> CliResult {
         Some(Command::CanAssume(args)) => {
             trust::run_can_assume(&args, &cli.source.load()?, &mut out)
         }
+        Some(Command::Fetch(args)) => fetch::run(&args, &cli.source, &mut out),
         None => {
             crate::tui::run(&cli.source)?;
             Ok(Exit::Success)
