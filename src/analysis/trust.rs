@@ -35,8 +35,9 @@ use crate::analysis::principal::{
     CompiledAccount, DEFAULT_SESSION_NAME, Principal, request_context,
 };
 use crate::eval::{
-    CauseKind, CompiledPolicy, Context, Decision, Evaluation, LayerKind, Outcome, PolicySet,
-    Request, ResourcePolicyKind, Trace, decide, evaluate, evaluate_partial,
+    CauseKind, CompiledPolicy, Context, Decision, Evaluation, LayerKind, Outcome,
+    PartialEvaluation, PolicySet, Request, ResourcePolicyKind, Trace, decide, evaluate,
+    evaluate_partial,
 };
 use crate::model::{Account, Arn, EntityRef, RoleId, UserId};
 use crate::policy::{Effect, Policy, PrincipalKind, PrincipalSet};
@@ -195,6 +196,19 @@ pub struct EdgeInfo {
     /// For edges from outside the account, the reason, written when the edge is built. Edges
     /// from users and roles get theirs from [`TrustGraph::explain`], on demand, with the trace.
     pub reason: Option<String>,
+}
+
+/// The answer for one (principal, role) pair, decided on demand by [`TrustGraph::assess`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Assessment {
+    pub status: Status,
+    pub conditions: Conditions,
+    pub explicit_deny: bool,
+    /// How the trust policy names the principal; `None` when it does not at all.
+    pub naming: Option<Naming>,
+    pub reason: String,
+    /// The evaluation with unknown request-time conditions read as false, with its trace.
+    pub evaluation: Evaluation,
 }
 
 /// A node of the graph: dense ids, users first, then roles, then sources outside the account.
@@ -519,8 +533,9 @@ impl TrustGraph {
         &self.compiled
     }
 
-    /// One sentence saying why the edge has its status. For users and roles of the account
-    /// this re-runs the evaluation with a trace (cheap for the edges a query shows).
+    /// One sentence saying why the edge has its status. For a `never` edge from a user or role
+    /// of the account this re-runs the evaluation with a trace (cheap for the edges a query
+    /// shows).
     pub fn explain(&self, account: &Account, edge: &Edge) -> String {
         let info = self.info(edge);
         if let Some(r) = &info.reason {
@@ -531,30 +546,102 @@ impl TrustGraph {
             Node::Role(r) => Principal::Role(r),
             Node::External(_) => return String::new(),
         };
-        let evaluation = self.evaluate_local(account, principal, edge.role);
-        local_reason(account, principal, edge.role, info, &evaluation)
+        let trace = (info.status == Status::Never).then(|| {
+            self.evaluate_pair(account, principal, edge.role)
+                .evaluation
+                .trace
+        });
+        local_reason(account, principal, edge.role, info, trace.as_ref())
     }
 
-    /// Evaluates `sts:AssumeRole` by `principal` on `role` with its full policies and the
-    /// role's whole trust policy, with a trace (unknown request-time conditions read as
-    /// false).
-    pub fn evaluate_local(
+    /// Decides `principal` → `role` on demand, with all the principal's policies and the
+    /// role's whole trust policy: what the graph says for a pair it keeps, and the answer
+    /// (usually `never`) for a pair it does not keep.
+    pub fn assess(&self, account: &Account, principal: Principal, role: RoleId) -> Assessment {
+        let pe = self.evaluate_pair(account, principal, role);
+        let (status, conditions, explicit_deny) =
+            verdict_of(pe.outcome, &pe.allow_when, &pe.evaluation);
+        let naming = account.role(role).trust_policy.as_ref().and_then(|t| {
+            let n = index::local_naming(account, t);
+            if n.named.contains(&principal) {
+                Some(match principal {
+                    Principal::User(_) => Naming::User,
+                    Principal::Role(_) => Naming::Role,
+                })
+            } else if n.everyone {
+                Some(Naming::Everyone)
+            } else if n.account {
+                Some(Naming::Account)
+            } else {
+                None
+            }
+        });
+        let reason = match naming {
+            Some(naming) => {
+                let info = EdgeInfo {
+                    status,
+                    action: AssumeAction::AssumeRole,
+                    naming,
+                    conditions: conditions.clone(),
+                    explicit_deny,
+                    notes: Vec::new(),
+                    reason: None,
+                };
+                local_reason(account, principal, role, &info, Some(&pe.evaluation.trace))
+            }
+            None => format!(
+                "the trust policy of {} names neither {}, nor its account, nor \"*\"",
+                account.role(role).name,
+                principal.name(account)
+            ),
+        };
+        Assessment {
+            status,
+            conditions,
+            explicit_deny,
+            naming,
+            reason,
+            evaluation: pe.evaluation,
+        }
+    }
+
+    /// The partial evaluation of `sts:AssumeRole` by `principal` on `role`: every policy of the
+    /// principal, the whole trust policy, the keys the account determines known and every
+    /// other key any of these policies reads unknown.
+    fn evaluate_pair(
         &self,
         account: &Account,
         principal: Principal,
         role: RoleId,
-    ) -> Evaluation {
+    ) -> PartialEvaluation {
         let mut set = self.compiled.policy_set(account, principal);
         set.resource_policy = self.compiled.trust_policy(role).cloned();
         set.resource_policy_kind = ResourcePolicyKind::RoleTrust;
-        let ctx = request_context(account, principal, fixed_time(account));
+        let mut keys = Vec::new();
+        let docs = index::identity_documents(account, principal)
+            .into_iter()
+            .chain(index::boundary_document(account, principal))
+            .chain(account.scps.iter().flatten().map(|p| &p.document))
+            .chain(account.role(role).trust_policy.as_ref());
+        for st in docs.flat_map(|d| &d.statements) {
+            index::request_keys(st, &mut keys);
+        }
+        let mut ctx = request_context(account, principal, fixed_time(account));
+        for k in &keys {
+            ctx.set_unknown(k);
+        }
+        for t in &account.role(role).tags {
+            ctx.insert(&format!("aws:ResourceTag/{}", t.key), t.value.as_str());
+            ctx.insert(&format!("iam:ResourceTag/{}", t.key), t.value.as_str());
+        }
+        ctx.insert("aws:ResourceAccount", account.info.account_id.as_str());
         let request = Request::new(
             &principal.caller_arn(account, DEFAULT_SESSION_NAME),
             AssumeAction::AssumeRole.as_str(),
             &account.role(role).arn,
         )
         .with_context(ctx);
-        evaluate(&set, &request)
+        evaluate_partial(&set, &request)
     }
 
     /// Direct and transitive assumers of `role`.
@@ -584,7 +671,7 @@ fn local_reason(
     principal: Principal,
     role: RoleId,
     info: &EdgeInfo,
-    evaluation: &Evaluation,
+    trace: Option<&Trace>,
 ) -> String {
     let who = principal.name(account);
     let role_name = &account.role(role).name;
@@ -605,7 +692,7 @@ fn local_reason(
         },
         Status::Conditional => format!("{naming}, when the conditions hold"),
         Status::Never => {
-            let causes = causes_in_words(&evaluation.trace);
+            let causes = trace.map(causes_in_words).unwrap_or_default();
             if causes.is_empty() {
                 format!(
                     "{}: no combination of request conditions allows it",

@@ -300,10 +300,14 @@ fn assumer_title(kind: AssumerKind, principal: &str, name: Option<&str>) -> Stri
 
 /// `alice → DeployRole → ProdRole`, by names.
 fn path_words(account: &Account, steps: &[Step]) -> String {
-    let name_of = |arn: &str| {
-        account
-            .by_arn(arn)
-            .map_or(arn.to_owned(), |e| account.name_of(e).to_owned())
+    let name_of = |arn: &str| match account.by_arn(arn) {
+        Some(e) => account.name_of(e).to_owned(),
+        // Identity providers by their issuer or name, as people call them.
+        None => arn
+            .split_once(":oidc-provider/")
+            .or_else(|| arn.split_once(":saml-provider/"))
+            .map_or(arn, |(_, p)| p)
+            .to_owned(),
     };
     let mut parts: Vec<String> = Vec::new();
     if let Some(first) = steps.first() {
@@ -358,7 +362,13 @@ fn entry(out: &mut dyn Write, last: bool, e: &Entry<'_>) -> std::io::Result<()> 
         let words: Vec<&str> = alt.iter().map(|c| c.description.as_str()).collect();
         writeln!(out, "{stem}   {lead} {}", words.join("; and "))?;
     }
-    if e.steps.len() > 1 {
+    // With more than one conditional hop, say which conditions belong to which hop.
+    let conditional_hops = e
+        .steps
+        .iter()
+        .filter(|s| s.status == Status::Conditional)
+        .count();
+    if conditional_hops > 1 {
         for s in e.steps.iter().filter(|s| s.status == Status::Conditional) {
             let role = s.role_arn.rsplit('/').next().unwrap_or(&s.role_arn);
             let words: Vec<&str> = s

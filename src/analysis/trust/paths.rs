@@ -1,7 +1,7 @@
 //! Queries over the trust graph: who can assume a role, and what a principal can assume,
 //! directly and by role chaining, with every shortest path per pair (FORMATS.md §5).
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 
 use serde::Serialize;
 
@@ -163,7 +163,15 @@ fn join(parts: &[&Conditions]) -> Conditions {
     Conditions { all, any_of }
 }
 
-fn summarize(g: &TrustGraph, account: &Account, path: &[Edge]) -> PathSummary {
+/// Hop reasons already written during one query: chains share hops.
+type Reasons = HashMap<(NodeId, RoleId), String>;
+
+fn summarize(
+    g: &TrustGraph,
+    account: &Account,
+    path: &[Edge],
+    reasons: &mut Reasons,
+) -> PathSummary {
     let mut status = Status::Always;
     let mut notes: Vec<Note> = Vec::new();
     let mut steps = Vec::with_capacity(path.len());
@@ -194,24 +202,19 @@ fn summarize(g: &TrustGraph, account: &Account, path: &[Edge]) -> PathSummary {
     let action = path
         .first()
         .map_or(AssumeAction::AssumeRole, |e| g.info(e).action);
+    let mut hop_reason = |e: &Edge| -> String {
+        reasons
+            .entry((e.from, e.role))
+            .or_insert_with(|| g.explain(account, e))
+            .clone()
+    };
     let reason = match path {
-        [one] => g.explain(account, one),
+        [one] => hop_reason(one),
         _ => {
             let mut names = vec![g.node_name(account, path[0].from).to_owned()];
             names.extend(path.iter().map(|e| account.role(e.role).name.clone()));
-            let conditional: Vec<&str> = path
-                .iter()
-                .filter(|e| g.info(e).status == Status::Conditional)
-                .map(|e| account.role(e.role).name.as_str())
-                .collect();
-            let mut s = format!("role chaining: {}", names.join(" → "));
-            if !conditional.is_empty() {
-                s.push_str(&format!(
-                    " (conditions apply to assuming {})",
-                    conditional.join(", ")
-                ));
-            }
-            s
+            let hops: Vec<String> = path.iter().map(&mut hop_reason).collect();
+            format!("role chaining {}: {}", names.join(" → "), hops.join("; "))
         }
     };
     PathSummary {
@@ -275,6 +278,7 @@ pub(crate) fn who_can_assume(
     opts: &PathOptions,
 ) -> WhoCanAssume {
     let target = g.role_node(role);
+    let mut reasons = Reasons::new();
     let mut assumers = Vec::new();
     let mut direct: Vec<&Edge> = g
         .assumers_of(role)
@@ -295,7 +299,7 @@ pub(crate) fn who_can_assume(
             ))
     });
     for e in direct {
-        assumers.push(assumer(g, account, std::slice::from_ref(e)));
+        assumers.push(assumer(g, account, std::slice::from_ref(e), &mut reasons));
     }
     let mut truncated_pairs = 0;
     if !opts.direct_only {
@@ -357,7 +361,7 @@ pub(crate) fn who_can_assume(
                 truncated_pairs += 1;
             }
             for p in paths {
-                assumers.push(assumer(g, account, &p));
+                assumers.push(assumer(g, account, &p, &mut reasons));
             }
         }
     }
@@ -369,9 +373,9 @@ pub(crate) fn who_can_assume(
     }
 }
 
-fn assumer(g: &TrustGraph, account: &Account, path: &[Edge]) -> Assumer {
+fn assumer(g: &TrustGraph, account: &Account, path: &[Edge], reasons: &mut Reasons) -> Assumer {
     let from = path.first().map_or(NodeId(0), |e| e.from);
-    let s = summarize(g, account, path);
+    let s = summarize(g, account, path, reasons);
     Assumer {
         principal: g.node_label(account, from).to_owned(),
         name: match g.node(from) {
@@ -397,9 +401,10 @@ pub(crate) fn can_assume(
     opts: &PathOptions,
 ) -> CanAssume {
     let mut roles = Vec::new();
-    let reachable = |g: &TrustGraph, account: &Account, path: &[Edge]| -> Reachable {
+    let mut reasons = Reasons::new();
+    let mut reachable = |g: &TrustGraph, account: &Account, path: &[Edge]| -> Reachable {
         let last = path.last().map_or(RoleId(0), |e| e.role);
-        let s = summarize(g, account, path);
+        let s = summarize(g, account, path, &mut reasons);
         Reachable {
             role_arn: account.role(last).arn.clone(),
             role_name: account.role(last).name.clone(),
