@@ -873,3 +873,52 @@ fn explanation_json_has_the_formats_fields() {
     assert!(v["fix"]["target"].is_string());
     assert!(v["fix"]["statement"].is_object());
 }
+
+#[test]
+fn github_actions_oidc_trust_on_demo() {
+    let options = ExplainOptions {
+        resource: Some("arn:aws:iam::123456789012:role/GitHubActionsDeployRole".into()),
+        context: vec![
+            (
+                "token.actions.githubusercontent.com:sub".into(),
+                ContextValue::Single("repo:your-org/your-repo:ref:refs/heads/feature-x".into()),
+            ),
+            (
+                "token.actions.githubusercontent.com:aud".into(),
+                ContextValue::Single("sts.amazonaws.com".into()),
+            ),
+        ],
+        ..ExplainOptions::default()
+    };
+    // What aws-actions/configure-aws-credentials prints.
+    let text = "Error: Could not assume role with OIDC: Not authorized to perform sts:AssumeRoleWithWebIdentity";
+    let e = run(&demo(), text, &options);
+    assert_eq!(
+        e.principal_arn,
+        "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
+    );
+    assert_eq!(e.decision, Decision::ImplicitDeny);
+    assert_eq!(causes(&e)[0].1, LayerKind::Resource);
+    let sub = e
+        .conditions
+        .iter()
+        .find(|c| c.key == "token.actions.githubusercontent.com:sub")
+        .unwrap();
+    assert_eq!(
+        sub.policy_values,
+        vec!["repo:your-org/your-repo:ref:refs/heads/main"]
+    );
+    let fix = e.fix.as_ref().unwrap();
+    assert!(fix.statement["Principal"]["Federated"].is_string());
+    assert!(fix.statement.get("Resource").is_none());
+    // From main it is allowed.
+    let mut options = options;
+    options.context[0].1 =
+        ContextValue::Single("repo:your-org/your-repo:ref:refs/heads/main".into());
+    assert_eq!(run(&demo(), text, &options).decision, Decision::Allow);
+    // Without the role, there is nothing to check.
+    options.resource = None;
+    let parsed = parse_message(text).unwrap();
+    let e = explain(&demo(), &parsed, &options).unwrap_err();
+    assert!(matches!(e, ExplainError::NoResource(_)), "{e}");
+}

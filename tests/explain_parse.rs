@@ -723,3 +723,37 @@ fn not_a_denial() {
         "{e}"
     );
 }
+
+#[test]
+fn web_identity_and_saml_without_caller() {
+    let m = parse(
+        "Error: Could not assume role with OIDC: Not authorized to perform sts:AssumeRoleWithWebIdentity",
+    );
+    assert_eq!(m.shape, MessageShape::NotAuthorized);
+    assert_eq!(m.caller, None);
+    assert_eq!(m.action.as_deref(), Some("sts:AssumeRoleWithWebIdentity"));
+    let m = parse(
+        "An error occurred (AccessDenied) when calling the AssumeRoleWithSAML operation: Not authorized to perform sts:AssumeRoleWithSAML",
+    );
+    assert_eq!(m.action.as_deref(), Some("sts:AssumeRoleWithSAML"));
+    assert_eq!(m.operation.as_deref(), Some("AssumeRoleWithSAML"));
+}
+
+#[test]
+fn a_word_cut_by_the_terminal() {
+    let m = parse(
+        "An error occurred (AccessDenied) when calling the GetObject operation: User: arn:aws:iam::123456789012:user/alice is not authori\nzed to perform: s3:GetObject on resource: \"arn:aws:s3:::b/k\" because no identity-based policy allows the s3:GetObject action",
+    );
+    assert_eq!(caller_arn(&m), "arn:aws:iam::123456789012:user/alice");
+    assert_eq!(m.action.as_deref(), Some("s3:GetObject"));
+}
+
+#[test]
+fn provider_callers() {
+    assert!(matches!(
+        Caller::parse(
+            "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
+        ),
+        Caller::IdentityProvider { .. }
+    ));
+}

@@ -106,6 +106,8 @@ pub enum ExplainError {
     FederatedUser { caller: String, name: String },
     #[error("iamscope cannot evaluate requests made by `{0}`: pass --principal NAME|ARN")]
     UnsupportedCaller(String),
+    #[error("{0}")]
+    NoResource(String),
 }
 
 /// The explanation of one denied request: the §4 fields of FORMATS.md first, then detail.
@@ -198,6 +200,8 @@ pub(crate) enum SubjectKind {
     User,
     RoleSession,
     FederatedUser,
+    /// An OIDC or SAML provider (web identity or SAML federation into a role).
+    IdentityProvider,
     Root,
     Anonymous,
 }
@@ -279,6 +283,11 @@ fn setup(
     let action = resolve_action(message, options, &resource)?;
     let resource = match resource {
         Some(r) => r,
+        None if action.to_ascii_lowercase().starts_with("sts:assumerole") => {
+            return Err(ExplainError::NoResource(format!(
+                "the message does not name the role being assumed: pass --resource ROLE_ARN to check its trust policy for {action}"
+            )));
+        }
         None => {
             if operation::has_resource_types(&action) != Some(false) {
                 assumptions.push(
@@ -318,7 +327,10 @@ fn setup(
         }
         None => sources.extend(account_scp_sources(account)),
     }
-    if subject.kind == SubjectKind::Anonymous {
+    if matches!(
+        subject.kind,
+        SubjectKind::Anonymous | SubjectKind::IdentityProvider
+    ) {
         set.scps.clear();
     }
     set.rcps = compile_levels(&options.rcps);
@@ -458,9 +470,45 @@ fn resolve_subject(
             }
             from_option
         }
-        None => message.caller.clone().ok_or(ExplainError::NoCaller)?,
+        None => match message.caller.clone() {
+            Some(c) => c,
+            None => {
+                let provider = sole_provider(account, message);
+                let caller = provider.ok_or(ExplainError::NoCaller)?;
+                assumptions.push(format!(
+                    "the message names no caller: the account's only identity provider `{}` is assumed; pass --principal otherwise",
+                    caller.arn().unwrap_or_default()
+                ));
+                caller
+            }
+        },
     };
     subject_of(account, &caller)
+}
+
+/// For `sts:AssumeRoleWithWebIdentity` / `WithSAML` without a caller: the account's only
+/// provider of that kind.
+fn sole_provider(account: &Account, message: &ParsedMessage) -> Option<Caller> {
+    let action = message.action.as_deref()?.to_ascii_lowercase();
+    let arns: Vec<&str> = if action == "sts:assumerolewithwebidentity" {
+        account
+            .oidc_providers
+            .iter()
+            .map(|p| p.arn.as_str())
+            .collect()
+    } else if action == "sts:assumerolewithsaml" {
+        account
+            .saml_providers
+            .iter()
+            .map(|p| p.arn.as_str())
+            .collect()
+    } else {
+        return None;
+    };
+    match arns.as_slice() {
+        [one] => Some(Caller::parse(one)),
+        _ => None,
+    }
 }
 
 fn same_caller(written: &str, caller: &Caller) -> bool {
@@ -472,6 +520,11 @@ fn option_caller(account: &Account, text: &str) -> Result<Caller, ExplainError> 
     let text = text.trim();
     if text.starts_with("arn:") || text.eq_ignore_ascii_case("anonymous") {
         return Ok(Caller::parse(text));
+    }
+    // An OIDC provider by its host (`token.actions.githubusercontent.com`).
+    let host = text.trim_start_matches("https://").trim_end_matches('/');
+    if let Some(p) = account.oidc_providers.iter().find(|p| p.url == host) {
+        return Ok(Caller::parse(&p.arn));
     }
     let entity = account.lookup(text)?;
     let arn = account.arn_of(entity).to_owned();
@@ -598,6 +651,16 @@ fn subject_of(account: &Account, caller: &Caller) -> Result<Subject, ExplainErro
                 caller_arn: arn.clone(),
                 session_arn: None,
                 kind: SubjectKind::Root,
+            })
+        }
+        Caller::IdentityProvider { arn, account: acct } => {
+            check_account(account, arn, acct)?;
+            Ok(Subject {
+                principal: None,
+                principal_arn: arn.clone(),
+                caller_arn: arn.clone(),
+                session_arn: None,
+                kind: SubjectKind::IdentityProvider,
             })
         }
         Caller::Anonymous => Ok(Subject {
@@ -1033,6 +1096,27 @@ fn build_context(
             ctx.insert("aws:CurrentTime", now.to_string().as_str());
             ctx.insert("aws:EpochTime", now.as_second().to_string().as_str());
             ctx.insert("aws:SecureTransport", "true");
+        }
+        SubjectKind::IdentityProvider => {
+            ctx.insert("aws:CurrentTime", now.to_string().as_str());
+            ctx.insert("aws:EpochTime", now.as_second().to_string().as_str());
+            ctx.insert("aws:SecureTransport", "true");
+            // The token's claims decide trust policies for providers, and no message has them.
+            let mut claims: Vec<&str> = referenced
+                .iter()
+                .filter(|k| k.contains(':') && !k.starts_with("aws:") && !k.starts_with("sts:"))
+                .map(String::as_str)
+                .collect();
+            claims.sort();
+            let given = options
+                .context
+                .iter()
+                .any(|(k, _)| claims.contains(&k.to_ascii_lowercase().as_str()));
+            if let Some(first) = claims.first().filter(|_| !given) {
+                assumptions.push(format!(
+                    "the token's claims are not in the message: pass them with --context (e.g. {first}=VALUE) to check the trust policy's conditions"
+                ));
+            }
         }
         SubjectKind::Anonymous => {
             set_fact(

@@ -452,6 +452,9 @@ fn holder_text(setup: &Setup) -> String {
             name_of_arn(setup.subject.session_arn.as_deref().unwrap_or_default()),
             name_of_arn(&setup.subject.principal_arn)
         ),
+        SubjectKind::IdentityProvider => {
+            format!("identity provider {}", setup.subject.principal_arn)
+        }
         SubjectKind::Root => "the account root user".into(),
         SubjectKind::Anonymous => "an anonymous caller".into(),
     }

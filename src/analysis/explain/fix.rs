@@ -108,11 +108,29 @@ fn allow_statement(setup: &Setup, principal: Option<&str>) -> Value {
     let mut st = serde_json::Map::new();
     st.insert("Sid".into(), Value::String(fix_sid(&setup.action)));
     st.insert("Effect".into(), Value::String("Allow".into()));
+    let provider = setup.subject.kind == SubjectKind::IdentityProvider;
     if let Some(p) = principal {
-        st.insert("Principal".into(), json!({ "AWS": p }));
+        let kind = if provider { "Federated" } else { "AWS" };
+        st.insert("Principal".into(), json!({ kind: p }));
     }
     st.insert("Action".into(), Value::String(setup.action.clone()));
-    st.insert("Resource".into(), Value::String(setup.resource.clone()));
+    if provider {
+        // A trust policy has no Resource; it pins the token's claims instead, as given.
+        let claims: serde_json::Map<String, Value> = setup
+            .context_sources
+            .iter()
+            .filter(|e| e.source == "--context" && !e.key.starts_with("aws:"))
+            .filter_map(|e| {
+                let v = e.value.as_ref()?;
+                Some((e.key.clone(), json!(v.as_slice())))
+            })
+            .collect();
+        if !claims.is_empty() {
+            st.insert("Condition".into(), json!({ "StringEquals": claims }));
+        }
+    } else {
+        st.insert("Resource".into(), Value::String(setup.resource.clone()));
+    }
     Value::Object(st)
 }
 
@@ -438,7 +456,9 @@ fn add_allow(account: &Account, setup: &Setup, c: &ExplainCause) -> Option<Fix> 
                     ("user", name_of(&setup.subject.principal_arn))
                 }
                 SubjectKind::RoleSession => ("role", name_of(&setup.subject.principal_arn)),
-                SubjectKind::Root | SubjectKind::Anonymous => return None,
+                SubjectKind::Root | SubjectKind::Anonymous | SubjectKind::IdentityProvider => {
+                    return None;
+                }
             };
             let policy_name = fix_name(&setup.action);
             Some(Fix {

@@ -94,6 +94,10 @@ pub enum Caller {
     },
     /// `arn:aws:iam::ACCOUNT:root`.
     Root { arn: String, account: String },
+    /// An OIDC or SAML identity provider of the account
+    /// (`arn:aws:iam::ACCOUNT:oidc-provider/HOST`), for `sts:AssumeRoleWithWebIdentity` and
+    /// `sts:AssumeRoleWithSAML`, whose callers have no IAM identity.
+    IdentityProvider { arn: String, account: String },
     /// `User: anonymous`: an unsigned request.
     Anonymous,
     /// Anything else (a service principal, an ARN of an unexpected form).
@@ -143,6 +147,10 @@ impl Caller {
                 arn: arn_text,
                 account,
             },
+            ("iam", Some(("oidc-provider" | "saml-provider", _))) => Caller::IdentityProvider {
+                arn: arn_text,
+                account,
+            },
             _ => Caller::Other { text: arn_text },
         }
     }
@@ -154,6 +162,7 @@ impl Caller {
             | Caller::Role { arn, .. }
             | Caller::AssumedRole { arn, .. }
             | Caller::FederatedUser { arn, .. }
+            | Caller::IdentityProvider { arn, .. }
             | Caller::Root { arn, .. } => Some(arn),
             Caller::Anonymous | Caller::Other { .. } => None,
         }
@@ -166,6 +175,7 @@ impl Caller {
             | Caller::Role { account, .. }
             | Caller::AssumedRole { account, .. }
             | Caller::FederatedUser { account, .. }
+            | Caller::IdentityProvider { account, .. }
             | Caller::Root { account, .. } => Some(account),
             Caller::Anonymous | Caller::Other { .. } => None,
         }
@@ -333,7 +343,14 @@ pub fn parse_message(text: &str) -> Result<ParsedMessage, ParseError> {
     if let Some(parsed) = parse_cloudtrail(text) {
         return Ok(parsed);
     }
-    let norm = normalize(text);
+    let mut norm = normalize(text);
+    if find_core(&norm.to_ascii_lowercase()).is_none() {
+        // A terminal that wraps at a fixed width can cut a word in two: `is not authori\nzed`.
+        let joined = normalize(&text.replace("\r\n", "").replace('\n', ""));
+        if find_core(&joined.to_ascii_lowercase()).is_some() {
+            norm = joined;
+        }
+    }
     let lower = norm.to_ascii_lowercase();
     let mut m = ParsedMessage::default();
     read_code_and_operation(&norm, &lower, &mut m);
@@ -466,29 +483,49 @@ struct Core {
     after: usize,
     /// `false` for `to access` (API Gateway): no action follows.
     perform: bool,
+    /// `is not authorized`: the caller is named just before.
+    has_caller: bool,
 }
 
 fn find_core(lower: &str) -> Option<Core> {
+    // `User: X is not authorized to perform: A`, and without a caller: `Not authorized to
+    // perform sts:AssumeRoleWithWebIdentity` (STS for web identities and SAML). EC2 puts
+    // `You are not authorized to perform this operation.` before the real sentence, so an
+    // occurrence that names a caller (`is not ...`) wins over the first one.
+    let mut first: Option<Core> = None;
     for (needle, perform) in [
-        ("is not authorized to perform", true),
-        ("is not authorized to access", false),
-        ("is not authorised to perform", true),
+        ("not authorized to perform", true),
+        ("not authorised to perform", true),
+        ("not authorized to access", false),
     ] {
-        if let Some(i) = lower.find(needle) {
-            return Some(Core {
-                is_at: i,
+        let mut from = 0;
+        while let Some(i) = lower[from..].find(needle).map(|i| from + i) {
+            let has_caller = lower[..i].ends_with("is ");
+            let core = Core {
+                is_at: if has_caller { i - 3 } else { i },
                 after: i + needle.len(),
                 perform,
-            });
+                has_caller,
+            };
+            if has_caller {
+                return Some(core);
+            }
+            let names_action = !lower[core.after..]
+                .trim_start_matches([':', ' '])
+                .starts_with("this ");
+            if first.is_none() && names_action {
+                first = Some(core);
+            }
+            from = i + needle.len();
         }
     }
-    None
+    first
 }
 
 fn read_core(norm: &str, lower: &str, core: Core, m: &mut ParsedMessage) {
     // The caller is the last token before `is not authorized`: `User: ARN`, `User ARN`.
     let before = norm[..core.is_at].trim_end();
-    if let Some(token) = before.rsplit(' ').next() {
+    if let Some(token) = before.rsplit(' ').next().filter(|_| core.has_caller) {
         let token = strip_token(token).trim_end_matches(':');
         let lower_token = token.to_ascii_lowercase();
         if !token.is_empty() && !matches!(lower_token.as_str(), "user" | "principal" | "you") {
