@@ -15,6 +15,8 @@ pub(crate) struct SplitArn<'a> {
     parts: [&'a str; 6],
     /// How many components were found (6 for a well-formed ARN).
     n: usize,
+    /// Where the resource component starts (after the fifth colon).
+    head_len: usize,
 }
 
 impl<'a> SplitArn<'a> {
@@ -37,6 +39,7 @@ impl<'a> SplitArn<'a> {
             whole: s,
             parts,
             n: n + 1,
+            head_len: s.len() - rest.len(),
         }
     }
 
@@ -51,8 +54,12 @@ impl<'a> SplitArn<'a> {
 pub(crate) enum ArnPattern {
     /// `*`: every resource.
     Any,
-    /// Six components matched one by one.
-    Parts(Box<[Pattern; 6]>),
+    /// Six components matched one by one. `head` is the first five components with their
+    /// colons (`arn:aws:s3:::`) when none of them has a wildcard: one comparison instead of five.
+    Parts {
+        parts: Box<[Pattern; 6]>,
+        head: Option<Box<str>>,
+    },
     /// Fewer than six components: not an ARN pattern; matched against the whole string. (The
     /// Guide does not define it; AWS rejects such resources in most services.)
     Whole(Pattern),
@@ -124,7 +131,16 @@ impl ArnPattern {
             .into_iter()
             .map(|c| Pattern::from_tokens(super::wildcard::normalize(c), false));
         let mut next = || it.next().unwrap_or(Pattern::Any);
-        ArnPattern::Parts(Box::new([next(), next(), next(), next(), next(), next()]))
+        let parts = Box::new([next(), next(), next(), next(), next(), next()]);
+        let head = parts[..5]
+            .iter()
+            .map(|p| match p {
+                Pattern::Exact(s) => Some(format!("{s}:")),
+                _ => None,
+            })
+            .collect::<Option<String>>()
+            .map(String::into_boxed_str);
+        ArnPattern::Parts { parts, head }
     }
 
     #[inline]
@@ -132,8 +148,20 @@ impl ArnPattern {
         match self {
             ArnPattern::Any => true,
             ArnPattern::Whole(p) => p.matches(arn.whole),
-            ArnPattern::Parts(ps) => {
-                arn.n == 6 && ps.iter().zip(arn.parts.iter()).all(|(p, s)| p.matches(s))
+            ArnPattern::Parts { parts, head } => {
+                arn.n == 6
+                    && match head {
+                        Some(h) => {
+                            super::wildcard::bytes_eq(
+                                h.as_bytes(),
+                                &arn.whole.as_bytes()[..arn.head_len],
+                            ) && parts[5].matches(arn.parts[5])
+                        }
+                        None => parts
+                            .iter()
+                            .zip(arn.parts.iter())
+                            .all(|(p, s)| p.matches(s)),
+                    }
             }
         }
     }

@@ -121,7 +121,7 @@ impl Context {
     #[inline]
     pub(crate) fn lookup_lower(&self, key_lower: &str) -> Lookup<'_> {
         for (k, e) in &self.entries {
-            if **k == *key_lower {
+            if super::wildcard::bytes_eq(k.as_bytes(), key_lower.as_bytes()) {
                 return match e {
                     Entry::Known(v) => Lookup::Present(v),
                     Entry::Unknown => Lookup::Unknown,

@@ -142,8 +142,54 @@ fn eq_bytes(pattern: &[u8], s: &[u8], fold: bool) -> bool {
                 .zip(s)
                 .all(|(p, c)| *p == c.to_ascii_lowercase())
     } else {
-        pattern == s
+        bytes_eq(pattern, s)
     }
+}
+
+/// Byte equality that stays inline for the short strings policies hold (a call to `memcmp`
+/// per ARN component dominated the profile).
+#[inline]
+pub(crate) fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    if a.len() > 32 {
+        return a == b;
+    }
+    let mut i = 0;
+    while i + 8 <= a.len() {
+        let x = u64::from_ne_bytes([
+            a[i],
+            a[i + 1],
+            a[i + 2],
+            a[i + 3],
+            a[i + 4],
+            a[i + 5],
+            a[i + 6],
+            a[i + 7],
+        ]);
+        let y = u64::from_ne_bytes([
+            b[i],
+            b[i + 1],
+            b[i + 2],
+            b[i + 3],
+            b[i + 4],
+            b[i + 5],
+            b[i + 6],
+            b[i + 7],
+        ]);
+        if x != y {
+            return false;
+        }
+        i += 8;
+    }
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }
 
 /// Length of the UTF-8 character that starts with byte `b` (1 for a stray continuation byte,
@@ -249,6 +295,23 @@ mod tests {
         let p = Pattern::from_tokens(vec![Token::Lit("a*".into()), Token::Star], false);
         assert!(p.matches("a*xyz"));
         assert!(!p.matches("abxyz"));
+    }
+
+    #[test]
+    fn bytes_eq_all_lengths() {
+        let a: Vec<u8> = (0..40u8).collect();
+        for n in 0..40 {
+            assert!(bytes_eq(&a[..n], &a[..n]));
+            if n > 0 {
+                let mut b = a[..n].to_vec();
+                b[n - 1] ^= 1;
+                assert!(!bytes_eq(&a[..n], &b));
+                b[n - 1] ^= 1;
+                b[0] ^= 1;
+                assert!(!bytes_eq(&a[..n], &b));
+                assert!(!bytes_eq(&a[..n], &a[..n - 1]));
+            }
+        }
     }
 
     fn regex_for(pattern: &str) -> regex::Regex {
