@@ -756,9 +756,11 @@ pub(crate) fn allowed<L: Logic>(s: &Sums<L>, p: &Prepared<'_>) -> L {
     };
 
     let granted = if p.cross_account {
-        // "the identity-based policy in the trusting account and the resource-based policy
-        // ... must both allow" ("Cross-account policy evaluation logic"); naming the account
-        // in the resource policy delegates to that account's administrators.
+        // "Cross-account policy evaluation logic": "The resource-based policy in the
+        // trusting account must specify the principal of the trusted account" and "The
+        // principal's identity-based policy must allow the requested access to the resource
+        // in the trusting service". The resource policy may name "the entire account or its
+        // IAM users, ... IAM roles, or assumed-role sessions".
         identity_side.and(resource_any)
     } else if p.trust {
         // A trust policy "must explicitly allow access for principals" even within the
@@ -938,7 +940,8 @@ mod tests {
 
     #[test]
     fn actions_are_case_insensitive() {
-        // Action: "values are case-insensitive", "iam:listaccesskeys" is iam:ListAccessKeys.
+        // Action: "The prefix and the action name are case insensitive. For example,
+        // iam:ListAccessKeys is the same as IAM:listaccesskeys."
         let set = PolicySet {
             identity: vec![allow("S3:getobJECT")],
             ..PolicySet::default()
@@ -1019,8 +1022,9 @@ mod tests {
 
     #[test]
     fn rcps_apply_to_the_resource_side() {
-        // RCPs: "If the enforcement code does not find any applicable Allow statements in
-        // the RCPs, then the request is implicitly denied" — for the resource's account.
+        // "How AWS enforcement code logic evaluates requests" (RCPs, paraphrased): without an
+        // applicable Allow in the RCPs the final decision is Deny; RCPs apply to the
+        // resources of the accounts they are attached to.
         let mut set = PolicySet {
             identity: vec![allow("s3:*")],
             rcps: vec![
@@ -1133,8 +1137,9 @@ mod tests {
 
     #[test]
     fn cross_account_needs_both_sides() {
-        // "the identity-based policy in the trusting account and the resource-based policy
-        // ... must both allow" ("Cross-account policy evaluation logic").
+        // Cross-account policy evaluation logic: "The principal's identity-based policy must
+        // allow the requested access" and the resource-based policy "must specify the
+        // principal of the trusted account".
         let alice_other = "arn:aws:iam::444455556666:user/bob";
         let mut set = PolicySet {
             resource_policy: Some(grant(&format!(r#"{{"AWS":"{alice_other}"}}"#))),
@@ -1314,8 +1319,8 @@ mod tests {
 
     #[test]
     fn variables_only_under_version_2012() {
-        // Variables: "you must include the Version element and set it to 2012-10-17";
-        // otherwise `${aws:username}` is literal text.
+        // Variables and Version (paraphrased): policy variables exist only in the
+        // 2012-10-17 language; under another version `${aws:username}` is literal text.
         let doc = |v: &str| {
             pol(
                 "p",

@@ -290,7 +290,7 @@ fn aws_match(e: &AwsEntry, caller: &Caller<'_>) -> Option<PrincipalMatch> {
                 | CallerKind::Anonymous
         )
         .then_some(PrincipalMatch::Wildcard),
-        // "a bare account id or the account root ARN ... any principal of that account".
+        // An account (root ARN or bare id) covers every principal of that account.
         AwsEntry::Account(a) => (caller.account == Some(&**a)).then_some(PrincipalMatch::Account),
         AwsEntry::User(arn) => (caller.kind == CallerKind::User && caller.arn == &**arn)
             .then_some(PrincipalMatch::Direct),
@@ -356,8 +356,8 @@ mod tests {
 
     #[test]
     fn account_forms_mean_every_principal_of_the_account() {
-        // Principal: "specifying the account ARN ... or the account id" means the account
-        // ("arn:aws:iam::123456789012:root" and "123456789012" are equivalent).
+        // Principal, AWS account principals (paraphrased): an account is named by its root
+        // ARN or its bare id, the two forms are equivalent, and name the whole account.
         let u = Caller::parse(USER, None);
         assert_eq!(
             aws(&["111122223333"]).matches(&u),

@@ -33,7 +33,8 @@ pub(crate) enum Pattern {
 
 impl Pattern {
     /// Compiles `text`, where every `*` and `?` is a wildcard. With `fold_case` the pattern
-    /// matches ASCII-case-insensitively (actions: "case insensitive", IAM User Guide, "Action").
+    /// matches ASCII-case-insensitively (Action: "The prefix and the action name are case
+    /// insensitive").
     pub(crate) fn new(text: &str, fold_case: bool) -> Pattern {
         let mut tokens = Vec::new();
         let mut lit = String::new();
@@ -281,7 +282,7 @@ mod tests {
 
     #[test]
     fn case_folding_is_for_actions_only() {
-        // Action: "Action ... values are case-insensitive" (IAM User Guide, "Action").
+        // Action: "The prefix and the action name are case insensitive."
         let p = Pattern::new("S3:get*", true);
         assert!(p.matches_fold("s3:GetObject"));
         assert!(p.matches_fold("S3:GETOBJECT"));
