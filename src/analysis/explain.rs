@@ -378,6 +378,11 @@ fn setup(
             });
         }
     }
+    if is_key_policy(&action) && options.resource_policy.is_none() {
+        assumptions.push(
+            "KMS keys are governed by their key policy, which the snapshot does not hold: iamscope assumed the default key policy (it lets IAM policies of the account grant access); pass --resource-policy FILE with the key policy".into(),
+        );
+    }
     if let Some(sp) = &options.session_policy {
         set.session_policy = Some(CompiledPolicy::labeled(sp.label.clone(), &sp.document));
         sources.push(PolicySource {
@@ -586,8 +591,7 @@ fn subject_of(account: &Account, caller: &Caller) -> Result<Subject, ExplainErro
                 _ => {
                     check_account(account, arn, acct)?;
                     let name = Arn::parse(arn).map(|a| a.resource_name()).unwrap_or(arn);
-                    account
-                        .role_by_name(name)
+                    role_named(account, name)
                         .ok_or_else(|| LookupError::NotFound(arn.clone(), String::new()))?
                 }
             };
@@ -608,7 +612,7 @@ fn subject_of(account: &Account, caller: &Caller) -> Result<Subject, ExplainErro
         } => {
             check_account(account, arn, acct)?;
             // The session ARN has the role's name but not its path: resolve by name.
-            let id = account.role_by_name(role_name).ok_or_else(|| {
+            let id = role_named(account, role_name).ok_or_else(|| {
                 LookupError::NotFound(arn.clone(), role_suggestion(account, role_name))
             })?;
             let principal = Principal::Role(id);
@@ -672,6 +676,18 @@ fn subject_of(account: &Account, caller: &Caller) -> Result<Subject, ExplainErro
         }),
         Caller::Other { text } => Err(ExplainError::UnsupportedCaller(text.clone())),
     }
+}
+
+/// A role by name; IAM names are unique without regard to case, so a differently cased name
+/// still denotes the role.
+fn role_named(account: &Account, name: &str) -> Option<crate::model::RoleId> {
+    account.role_by_name(name).or_else(|| {
+        account
+            .roles
+            .iter()
+            .position(|r| r.name.eq_ignore_ascii_case(name))
+            .map(|i| crate::model::RoleId(i as u32))
+    })
 }
 
 fn role_suggestion(account: &Account, name: &str) -> String {

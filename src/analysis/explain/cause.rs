@@ -899,7 +899,9 @@ fn message_check(
             c.layer.describe()
         ),
         (Some(c), _) => {
-            let missing = claim_layer(c.layer).and_then(|l| missing_layer_hint(setup, l));
+            let missing = claim_layer(c.layer)
+                .and_then(|l| missing_layer_hint(setup, l))
+                .or_else(|| unknown_policy_hint(setup, c));
             format!(
                 "the message says {} {}, but {}{}",
                 claim_kind_text(c.kind),
@@ -937,6 +939,16 @@ fn decision_phrase(decision: Decision) -> &'static str {
     }
 }
 
+/// When AWS names a denying policy the snapshot does not have.
+fn unknown_policy_hint(setup: &Setup, claim: &Claim) -> Option<String> {
+    let arn = claim.policy_arn.as_deref()?;
+    (!setup.sources.iter().any(|s| s.label == arn)).then(|| {
+        format!(
+            "AWS names `{arn}`, which the snapshot does not have for this caller: it was attached since, or its document was not fetched"
+        )
+    })
+}
+
 /// When the input lacks a policy type the message blames: what to pass.
 fn missing_layer_hint(setup: &Setup, layer: LayerKind) -> Option<String> {
     match layer {
@@ -946,9 +958,14 @@ fn missing_layer_hint(setup: &Setup, layer: LayerKind) -> Option<String> {
         LayerKind::Rcp if !setup.has_rcps => {
             Some("iamscope was given no RCPs: pass --rcps FILE".into())
         }
-        LayerKind::Resource if !setup.has_resource_policy => {
-            Some("iamscope was given no resource-based policy: pass --resource-policy FILE".into())
-        }
+        LayerKind::Resource if !setup.has_resource_policy => Some(format!(
+            "iamscope was given no resource-based policy: pass --resource-policy FILE{}",
+            if setup.resource.starts_with("arn:aws:s3:::") {
+                ", and --resource-account ACCOUNT_ID if the bucket belongs to another account"
+            } else {
+                ""
+            }
+        )),
         LayerKind::Session if !setup.has_session_policy => {
             Some("iamscope was given no session policy: pass --session-policy FILE".into())
         }
@@ -967,6 +984,9 @@ fn missing_layer_hint(setup: &Setup, layer: LayerKind) -> Option<String> {
 fn likely_reasons(setup: &Setup, message: &ParsedMessage) -> Vec<String> {
     let mut out = Vec::new();
     if let Some(c) = &message.claim {
+        if let Some(hint) = unknown_policy_hint(setup, c) {
+            out.push(hint);
+        }
         match claim_layer(c.layer) {
             Some(l) => {
                 if let Some(hint) = missing_layer_hint(setup, l) {
