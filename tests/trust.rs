@@ -774,5 +774,6 @@ fn the_graph_agrees_with_pairwise_evaluation_on_a_generated_account() {
     let account = iamscope::source::read_file(&path).unwrap();
     agrees_with_pairwise(&account);
     let g = TrustGraph::build(&account);
+    eprintln!("{} edges; {:?}", g.edges().len(), g.stats());
     assert!(g.stats().shared_answers > 0, "{:?}", g.stats());
 }

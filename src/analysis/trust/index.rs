@@ -102,19 +102,6 @@ fn condition_is_resource_dependent(c: &Condition) -> bool {
         })
 }
 
-/// Whether the statement's answer is the same for every role of the account: it names no
-/// resource that tells roles apart and reads no key of the role.
-pub(crate) fn role_independent(st: &Statement, account_id: &str) -> bool {
-    let resources_ok = match &st.resource {
-        None => true,
-        Some(r) => r
-            .values
-            .iter()
-            .all(|v| v == "*" || (!v.contains("${") && !may_match_a_role(v, account_id))),
-    };
-    resources_ok && !st.conditions.iter().any(condition_is_resource_dependent)
-}
-
 /// The context keys a request carries because of *who* the principal is, which the account
 /// determines (set by [`crate::analysis::principal::request_context`]); every other key a
 /// relevant condition reads is request-time (MFA, source IP, external ID, time, ...) and is
@@ -137,13 +124,162 @@ pub(crate) fn principal_determined(key: &str) -> bool {
         || resource_dependent(&k)
 }
 
-/// Adds the request-time keys read by `st` to `keys` (lowercased, deduplicated).
+/// Whether an `sts:AssumeRole` request by a user or role can carry the key: global `aws:` keys
+/// and `sts:` keys. Another service's keys (`s3:prefix`, `ec2:Region`, ...) and identity
+/// provider claims are never in such a request: absent, hence decided, not unknown.
+fn in_assume_role_request(key: &str) -> bool {
+    key.starts_with("aws:") || key.starts_with("sts:")
+}
+
+/// Adds the request-time keys read by `st` to `keys` (lowercased, deduplicated): keys an
+/// `sts:AssumeRole` request by a user or role can carry that the account does not determine.
 pub(crate) fn request_keys(st: &Statement, keys: &mut Vec<String>) {
     for c in &st.conditions {
         let k = c.key.to_ascii_lowercase();
-        if !principal_determined(&k) && !keys.contains(&k) {
+        if in_assume_role_request(&k) && !principal_determined(&k) && !keys.contains(&k) {
             keys.push(k);
         }
+    }
+}
+
+/// Role tag keys (lowercased) a condition reads through `aws:ResourceTag/` or
+/// `iam:ResourceTag/`.
+fn resource_tag_key(key: &str) -> Option<String> {
+    let k = key.to_ascii_lowercase();
+    k.strip_prefix("aws:resourcetag/")
+        .or_else(|| k.strip_prefix("iam:resourcetag/"))
+        .map(str::to_owned)
+}
+
+/// What about a role a set of statements looks at. Two roles that agree on all of it get the
+/// same answer from those statements (for the same principal and trust policy).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct RoleView {
+    /// `Resource`/`NotResource` patterns that can tell roles apart.
+    pub(crate) patterns: Vec<String>,
+    /// Role tags read by conditions (lowercased keys).
+    pub(crate) tag_keys: Vec<String>,
+    /// Looks at the role in a way not captured above (policy variables in resources or
+    /// reading resource keys): every role is different.
+    pub(crate) opaque: bool,
+}
+
+impl RoleView {
+    /// Sees nothing of the role: the answer is the same for all roles.
+    pub(crate) fn is_blind(&self) -> bool {
+        self.patterns.is_empty() && self.tag_keys.is_empty() && !self.opaque
+    }
+
+    /// Adds what `st` looks at.
+    pub(crate) fn add(&mut self, st: &Statement, account_id: &str) {
+        if let Some(r) = &st.resource {
+            for v in &r.values {
+                if v.contains("${") {
+                    self.opaque = true;
+                } else if v != "*" && may_match_a_role(v, account_id) && !self.patterns.contains(v)
+                {
+                    self.patterns.push(v.clone());
+                }
+            }
+        }
+        for c in &st.conditions {
+            if let Some(k) = resource_tag_key(&c.key) {
+                if !self.tag_keys.contains(&k) {
+                    self.tag_keys.push(k);
+                }
+            } else if condition_is_resource_dependent(c)
+                && !c.key.eq_ignore_ascii_case("aws:ResourceAccount")
+            {
+                self.opaque = true;
+            }
+        }
+        // Beyond 64 patterns the signature does not fit a word; such a principal is evaluated
+        // role by role.
+        if self.patterns.len() > 64 {
+            self.opaque = true;
+        }
+    }
+}
+
+/// Matches an ARN pattern against an ARN the way the engine does: split at the first five
+/// colons and matched component by component (a `*` never spans a `:` between components), or
+/// matched whole when the pattern has fewer than six components ("each of the six
+/// colon-delimited components of the ARN is checked separately", IAM User Guide, ARN
+/// condition operators). Case-sensitive.
+pub(crate) fn arn_match(pattern: &str, arn: &str) -> bool {
+    if pattern == "*" {
+        return true;
+    }
+    let p: Vec<&str> = pattern.splitn(6, ':').collect();
+    if p.len() < 6 {
+        return glob(pattern, arn, false);
+    }
+    let a: Vec<&str> = arn.splitn(6, ':').collect();
+    a.len() == 6 && p.iter().zip(&a).all(|(p, a)| glob(p, a, false))
+}
+
+/// The roles of the account sorted by ARN, to find the roles a pattern matches quickly: a
+/// pattern that is a literal prefix and one trailing `*` matches a contiguous range.
+#[derive(Debug)]
+pub(crate) struct RoleIndex {
+    /// Role ARNs in sorted order, with the role's index.
+    sorted: Vec<(String, u32)>,
+    /// Per role index: its position in `sorted`.
+    pub(crate) position: Vec<u32>,
+}
+
+/// The roles one pattern matches, by sorted position.
+#[derive(Debug, Clone)]
+pub(crate) enum Matched {
+    Range(u32, u32),
+    Bits(Vec<u64>),
+}
+
+impl Matched {
+    pub(crate) fn contains(&self, position: u32) -> bool {
+        match self {
+            Matched::Range(lo, hi) => *lo <= position && position < *hi,
+            Matched::Bits(bits) => bits
+                .get(position as usize / 64)
+                .is_some_and(|w| w & (1 << (position % 64)) != 0),
+        }
+    }
+}
+
+impl RoleIndex {
+    pub(crate) fn new(account: &Account) -> RoleIndex {
+        let mut sorted: Vec<(String, u32)> = account
+            .roles
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.arn.clone(), i as u32))
+            .collect();
+        sorted.sort();
+        let mut position = vec![0u32; sorted.len()];
+        for (pos, (_, i)) in sorted.iter().enumerate() {
+            position[*i as usize] = pos as u32;
+        }
+        RoleIndex { sorted, position }
+    }
+
+    /// The roles `pattern` matches, exactly as the engine matches resources.
+    pub(crate) fn matched(&self, pattern: &str) -> Matched {
+        let body = pattern.strip_suffix('*').unwrap_or(pattern);
+        let prefix_only = pattern.ends_with('*') && !body.contains(['*', '?']);
+        if prefix_only {
+            // A literal prefix then `*`: component by component this is the same as a prefix
+            // of the whole ARN (the literal fixes the earlier components exactly).
+            let lo = self.sorted.partition_point(|(a, _)| a.as_str() < body);
+            let hi = lo + self.sorted[lo..].partition_point(|(a, _)| a.starts_with(body));
+            return Matched::Range(lo as u32, hi as u32);
+        }
+        let mut bits = vec![0u64; self.sorted.len().div_ceil(64)];
+        for (pos, (arn, _)) in self.sorted.iter().enumerate() {
+            if arn_match(pattern, arn) {
+                bits[pos / 64] |= 1 << (pos % 64);
+            }
+        }
+        Matched::Bits(bits)
     }
 }
 
@@ -158,27 +294,12 @@ pub(crate) enum Grant {
     Patterns(Vec<String>),
 }
 
-impl Grant {
-    /// Whether the grant may cover `role_arn` (a superset of what the engine matches: a `*`
-    /// here may also span the `:` between ARN components).
-    pub(crate) fn may_cover(&self, role_arn: &str) -> bool {
-        match self {
-            Grant::None => false,
-            Grant::Any => true,
-            Grant::Patterns(ps) => ps
-                .iter()
-                .any(|p| p.contains("${") || glob(p, role_arn, false)),
-        }
-    }
-}
-
 /// What the graph needs to know about one principal's policies.
 #[derive(Debug, Clone)]
 pub(crate) struct PrincipalFacts {
     pub(crate) grant: Grant,
-    /// Whether every relevant statement of its identity policies and boundary (and the SCPs)
-    /// answers the same for every role: then one evaluation per trust policy serves all roles.
-    pub(crate) role_independent: bool,
+    /// What its relevant statements (identity policies, boundary, SCPs) look at in a role.
+    pub(crate) view: RoleView,
     /// Request-time keys its relevant statements read.
     pub(crate) request_keys: Vec<String>,
     /// Per identity policy, in [`identity_documents`] order: whether any statement is relevant.
@@ -239,15 +360,12 @@ pub(crate) fn boundary_document(account: &Account, principal: Principal) -> Opti
 /// Facts about the account's SCPs, shared by every principal.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct ScpFacts {
-    pub(crate) role_independent: bool,
+    pub(crate) view: RoleView,
     pub(crate) request_keys: Vec<String>,
 }
 
 pub(crate) fn scp_facts(account: &Account) -> ScpFacts {
-    let mut f = ScpFacts {
-        role_independent: true,
-        request_keys: Vec::new(),
-    };
+    let mut f = ScpFacts::default();
     for st in account
         .scps
         .iter()
@@ -255,7 +373,7 @@ pub(crate) fn scp_facts(account: &Account) -> ScpFacts {
         .flat_map(|p| &p.document.statements)
         .filter(|s| relevant(s))
     {
-        f.role_independent &= role_independent(st, &account.info.account_id);
+        f.view.add(st, &account.info.account_id);
         request_keys(st, &mut f.request_keys);
     }
     f
@@ -269,7 +387,7 @@ pub(crate) fn principal_facts(
     let account_id = account.info.account_id.as_str();
     let mut facts = PrincipalFacts {
         grant: Grant::None,
-        role_independent: scps.role_independent,
+        view: scps.view.clone(),
         request_keys: scps.request_keys.clone(),
         relevant_identity: Vec::new(),
     };
@@ -279,7 +397,7 @@ pub(crate) fn principal_facts(
         let mut doc_relevant = false;
         for st in doc.statements.iter().filter(|s| relevant(s)) {
             doc_relevant = true;
-            facts.role_independent &= role_independent(st, account_id);
+            facts.view.add(st, account_id);
             request_keys(st, &mut facts.request_keys);
             if st.effect == Effect::Allow {
                 match &st.resource {
@@ -301,7 +419,7 @@ pub(crate) fn principal_facts(
     }
     if let Some(b) = boundary_document(account, principal) {
         for st in b.statements.iter().filter(|s| relevant(s)) {
-            facts.role_independent &= role_independent(st, account_id);
+            facts.view.add(st, account_id);
             request_keys(st, &mut facts.request_keys);
         }
     }
@@ -324,8 +442,11 @@ pub(crate) struct LocalNaming {
     pub(crate) account: bool,
     /// `"*"`, `{"AWS": "*"}` or `NotPrincipal`: every principal.
     pub(crate) everyone: bool,
-    /// Users and roles named by ARN.
+    /// Users and roles named by ARN in `Allow` statements.
     pub(crate) named: Vec<Principal>,
+    /// Users and roles named by ARN in any statement (`Allow` or `Deny`): they are evaluated
+    /// with the whole local part of the trust policy, everyone else with its bulk part.
+    pub(crate) mentioned: Vec<Principal>,
 }
 
 /// Whether an `AWS` principal value may name a principal of `account_id`.
@@ -352,6 +473,28 @@ pub(crate) fn may_apply_locally(st: &Statement, account_id: &str) -> bool {
     }
 }
 
+/// Whether a statement that may apply locally names local principals only by ARN (not the
+/// account, not `*`, not through `NotPrincipal`): it can only apply to the principals it lists.
+pub(crate) fn is_specific(st: &Statement, account_id: &str) -> bool {
+    let Some(p) = &st.principal else { return false };
+    if p.negated {
+        return false;
+    }
+    match &p.set {
+        PrincipalSet::Anyone => false,
+        PrincipalSet::Entries(entries) => entries
+            .iter()
+            .filter(|e| e.kind == PrincipalKind::Aws)
+            .flat_map(|e| &e.values)
+            .all(|v| v != "*" && !names_account(v, account_id)),
+    }
+}
+
+/// `123456789012` or `arn:aws:iam::123456789012:root`.
+fn names_account(v: &str, account_id: &str) -> bool {
+    v == account_id || Arn::parse(v).is_ok_and(|a| a.account == account_id && a.resource == "root")
+}
+
 /// How the trust policy names local principals (only `Allow` statements make candidates;
 /// `Deny` statements are still evaluated with the rest of the policy).
 pub(crate) fn local_naming(account: &Account, trust: &Policy) -> LocalNaming {
@@ -360,16 +503,17 @@ pub(crate) fn local_naming(account: &Account, trust: &Policy) -> LocalNaming {
     for st in trust
         .statements
         .iter()
-        .filter(|s| s.effect == Effect::Allow && may_apply_locally(s, account_id))
+        .filter(|s| may_apply_locally(s, account_id))
     {
         let Some(p) = &st.principal else { continue };
+        let allow = st.effect == Effect::Allow;
         if p.negated {
-            n.everyone = true;
+            n.everyone |= allow;
             continue;
         }
         let entries = match &p.set {
             PrincipalSet::Anyone => {
-                n.everyone = true;
+                n.everyone |= allow;
                 continue;
             }
             PrincipalSet::Entries(e) => e,
@@ -380,25 +524,45 @@ pub(crate) fn local_naming(account: &Account, trust: &Policy) -> LocalNaming {
             .flat_map(|e| &e.values)
         {
             if v == "*" {
-                n.everyone = true;
-            } else if v == account_id
-                || Arn::parse(v).is_ok_and(|a| a.account == account_id && a.resource == "root")
-            {
-                n.account = true;
-            } else if let Some(e) = account.by_arn(v)
+                n.everyone |= allow;
+            } else if names_account(v, account_id) {
+                n.account |= allow;
+            } else if let Ok(e) = account.lookup(v)
                 && let Ok(p) = Principal::try_from((account, e))
-                && !n.named.contains(&p)
             {
-                n.named.push(p);
+                // `lookup` also resolves an assumed-role session ARN to its role.
+                if allow && !n.named.contains(&p) {
+                    n.named.push(p);
+                }
+                if !n.mentioned.contains(&p) {
+                    n.mentioned.push(p);
+                }
             }
         }
     }
     n
 }
 
+/// The statements of the local part that can apply to a principal the trust policy does not
+/// name by ARN: all but the [specific](is_specific) ones.
+pub(crate) fn bulk_part(trust: &Policy, account_id: &str) -> Policy {
+    Policy {
+        version: trust.version.clone(),
+        id: None,
+        statements: trust
+            .statements
+            .iter()
+            .filter(|s| may_apply_locally(s, account_id) && !is_specific(s, account_id))
+            .cloned()
+            .collect(),
+        single_statement: false,
+        warnings: Vec::new(),
+    }
+}
+
 /// The part of a trust policy that can apply to principals of its own account, as its own
 /// policy. Roles whose trust policies have the same part are one class: for a principal whose
-/// answer does not depend on the role ([`PrincipalFacts::role_independent`]), one evaluation
+/// answer does not depend on the role (a blind [`RoleView`]), one evaluation
 /// per class serves every role of the class.
 pub(crate) fn local_part(trust: &Policy, account_id: &str) -> Policy {
     Policy {
@@ -503,6 +667,46 @@ mod tests {
         ));
         assert!(glob("*a*a*", "banana", false));
         assert!(!glob("*a*z", "banana", false));
+    }
+
+    #[test]
+    fn arn_patterns_match_component_by_component() {
+        let role = "arn:aws:iam::123456789012:role/team/app";
+        assert!(arn_match("arn:aws:iam::*:role/*", role));
+        assert!(arn_match("arn:aws:iam::123456789012:role/team/*", role));
+        assert!(arn_match("arn:aws:*:*:123456789012:role/t?am/app", role));
+        // A `*` in one component does not reach into the next.
+        let logs = "arn:aws:logs:us-east-1:123:log-group:/x:*";
+        assert!(!arn_match("arn:aws:*:123:log-group:/x:*", logs));
+        assert!(glob("arn:aws:*:123:log-group:/x:*", logs, false));
+        // Fewer than six components: matched whole.
+        assert!(arn_match("arn:aws:iam::123*", role));
+        assert!(!arn_match("arn:aws:iam::123456789012:role/Team/*", role));
+    }
+
+    #[test]
+    fn role_index_ranges_agree_with_matching() {
+        let account = crate::source::demo::account().unwrap();
+        let ix = RoleIndex::new(&account);
+        for pattern in [
+            "arn:aws:iam::123456789012:role/*",
+            "arn:aws:iam::123456789012:role/Git*",
+            "arn:aws:iam::123456789012:role/*Task*",
+            "arn:aws:iam::123456789012:role/service-role/*",
+            "arn:aws:iam::123456789012:ro*",
+            "arn:aws:iam::*:role/ecs?askExecutionRole",
+            "arn:aws:iam::123456789012:role/Zzz*",
+        ] {
+            let m = ix.matched(pattern);
+            for (i, r) in account.roles.iter().enumerate() {
+                assert_eq!(
+                    m.contains(ix.position[i]),
+                    arn_match(pattern, &r.arn),
+                    "{pattern} {}",
+                    r.arn
+                );
+            }
+        }
     }
 
     #[test]

@@ -1,0 +1,996 @@
+//! Building the graph: which pairs to evaluate, and evaluating each as few times as possible.
+//!
+//! Every edge is an evaluation by the engine. What this file decides is *which* evaluations
+//! to make:
+//!
+//! - **Candidates.** A trust policy naming users or roles by ARN makes those pairs. One naming
+//!   the account delegates to IAM: only principals whose identity policies can grant
+//!   `sts:AssumeRole` on the role at all are candidates. One naming `*` makes every principal a
+//!   candidate.
+//! - **Trust first.** For a candidate of a trust policy's bulk part (the statements naming the
+//!   account or `*`), the engine first decides the trust policy alone, with a stand-in
+//!   identity side that allows `sts:*`. Real identity policies, boundaries and SCPs can only
+//!   take permissions away, so when that says `never` so would the full evaluation: the pair
+//!   is skipped. This is what makes tag-scoped trusts (`aws:PrincipalTag/team = payments`)
+//!   cheap: most principals fail it in one small evaluation shared by every role with the same
+//!   trust.
+//! - **Shared answers.** Two requests that differ only in the role ARN get the same answer
+//!   when no statement involved can tell the two roles apart ([`index::RoleView`]): roles with
+//!   the same trust policy part, the same matches of the principal's resource patterns and the
+//!   same values of the role tags its conditions read are one evaluation.
+
+use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
+
+use jiff::Timestamp;
+
+use super::index::{self, Grant, LocalNaming, Matched, PrincipalFacts, RoleIndex, RoleView};
+use super::{
+    AssumeAction, AssumerKind, BuildStats, Conditions, Edge, EdgeInfo, External, Naming, NodeId,
+    RequiredCondition, Status, TrustGraph, causes_in_words, fixed_time, judge, verdict_of,
+};
+use crate::analysis::principal::{
+    CompiledAccount, DEFAULT_SESSION_NAME, Principal, request_context,
+};
+use crate::eval::{
+    CompiledPolicy, Context, Decision, PolicySet, Request, ResourcePolicyKind, Trace, decide,
+    evaluate, evaluate_partial,
+};
+use crate::model::{Account, Arn, RoleId, UserId};
+use crate::policy::{Effect, Policy, PrincipalKind, PrincipalSet, Statement};
+
+pub(super) fn build(account: &Account, compiled: CompiledAccount) -> TrustGraph {
+    let mut b = Builder::new(account, compiled);
+    b.local_edges();
+    b.external_edges();
+    b.finish()
+}
+
+/// A policy allowing `sts:*` on everything, as a stand-in identity side: for the trust-first
+/// check, and for principals of other accounts, whose own policies are not in the snapshot
+/// (their administrators decide; the edge says "if they allow it").
+fn stand_in_identity(label: &str) -> Vec<CompiledPolicy> {
+    let text = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:*","Resource":"*"}]}"#;
+    match Policy::from_json(text) {
+        Ok(p) => vec![CompiledPolicy::labeled(label, &p)],
+        Err(_) => Vec::new(),
+    }
+}
+
+/// Per-principal state kept while building: its policy layers and its request, made once.
+struct Asker {
+    set: PolicySet,
+    request: Request,
+}
+
+/// A trust policy part shared by several roles.
+struct Class {
+    /// Taken out while it sits in an evaluation's policy set, then put back.
+    compiled: Option<CompiledPolicy>,
+    view: RoleView,
+    request_keys: Vec<String>,
+}
+
+/// How one role's trust policy treats principals of the account.
+struct RoleTrust {
+    naming: LocalNaming,
+    /// The whole local part, for the principals it names by ARN.
+    full: Option<usize>,
+    /// The statements naming the account or `*`, for everyone else.
+    bulk: Option<usize>,
+}
+
+/// The trust-first check's answer for a (class, principal), cached.
+const PRE_UNSET: u8 = 0;
+const PRE_NEVER: u8 = 1;
+const PRE_MAYBE: u8 = 2;
+
+const UNSET: u32 = u32::MAX;
+/// No edge worth keeping.
+const DROPPED: u32 = u32::MAX - 1;
+
+struct Builder<'a> {
+    account: &'a Account,
+    compiled: CompiledAccount,
+    now: Timestamp,
+    n_users: u32,
+    n_roles: u32,
+    facts: Vec<PrincipalFacts>,
+    askers: Vec<Option<Asker>>,
+    classes: Vec<Class>,
+    role_trust: Vec<Option<RoleTrust>>,
+    /// Request-time keys of every class: marked unknown in every asker's context (a key no
+    /// statement reads changes nothing).
+    trust_keys: Vec<String>,
+    roles: RoleIndex,
+    matchers: Vec<Matched>,
+    matcher_ids: HashMap<String, u32>,
+    /// Per principal: the matchers of its view's patterns, then of its grant's patterns.
+    principal_matchers: Vec<Option<(Vec<u32>, Vec<u32>)>>,
+    /// The trust-first check's policy set; the class under test is swapped in.
+    check: PolicySet,
+    /// Per class: per principal, the trust-first answer.
+    pre: Vec<Option<Vec<u8>>>,
+    /// Per class: per principal whose view is blind, the shared answer.
+    blind_memo: Vec<Option<Vec<u32>>>,
+    /// (principal, class, pattern bits, tag values): the shared answer.
+    sig_memo: HashMap<(u32, u32, u64, u64), u32>,
+    raw: Vec<Edge>,
+    infos: Vec<EdgeInfo>,
+    info_ids: HashMap<EdgeInfo, u32>,
+    externals: Vec<External>,
+    external_ids: HashMap<External, u32>,
+    stats: BuildStats,
+}
+
+impl<'a> Builder<'a> {
+    fn new(account: &'a Account, compiled: CompiledAccount) -> Builder<'a> {
+        let account_id = account.info.account_id.as_str();
+        let scps = index::scp_facts(account);
+        let facts: Vec<PrincipalFacts> = Principal::all(account)
+            .map(|p| index::principal_facts(account, p, &scps))
+            .collect();
+        let mut interner = index::Classes::default();
+        let role_trust: Vec<Option<RoleTrust>> = account
+            .roles
+            .iter()
+            .map(|r| {
+                let trust = r.trust_policy.as_ref()?;
+                let naming = index::local_naming(account, trust);
+                let bulk = naming.account || naming.everyone;
+                if !bulk && naming.named.is_empty() {
+                    return None;
+                }
+                let full = (!naming.mentioned.is_empty())
+                    .then(|| interner.intern(index::local_part(trust, account_id)));
+                let bulk = bulk.then(|| interner.intern(index::bulk_part(trust, account_id)));
+                Some(RoleTrust { naming, full, bulk })
+            })
+            .collect();
+        let mut trust_keys: Vec<String> = Vec::new();
+        let classes: Vec<Class> = interner
+            .policies
+            .iter()
+            .map(|p| {
+                let mut view = RoleView::default();
+                let mut request_keys = Vec::new();
+                for s in &p.statements {
+                    view.add(s, account_id);
+                    index::request_keys(s, &mut request_keys);
+                }
+                for k in &request_keys {
+                    if !trust_keys.contains(k) {
+                        trust_keys.push(k.clone());
+                    }
+                }
+                Class {
+                    compiled: Some(CompiledPolicy::labeled("trust policy", p)),
+                    view,
+                    request_keys,
+                }
+            })
+            .collect();
+        let n_classes = classes.len();
+        let n = facts.len();
+        Builder {
+            account,
+            now: fixed_time(account),
+            n_users: account.users.len() as u32,
+            n_roles: account.roles.len() as u32,
+            askers: (0..n).map(|_| None).collect(),
+            principal_matchers: vec![None; n],
+            facts,
+            classes,
+            role_trust,
+            trust_keys,
+            roles: RoleIndex::new(account),
+            matchers: Vec::new(),
+            matcher_ids: HashMap::new(),
+            check: PolicySet {
+                identity: stand_in_identity("(any identity policy)"),
+                resource_policy_kind: ResourcePolicyKind::RoleTrust,
+                ..PolicySet::default()
+            },
+            pre: vec![None; n_classes],
+            blind_memo: vec![None; n_classes],
+            sig_memo: HashMap::new(),
+            raw: Vec::new(),
+            infos: Vec::new(),
+            info_ids: HashMap::new(),
+            externals: Vec::new(),
+            external_ids: HashMap::new(),
+            compiled,
+            stats: BuildStats {
+                trust_classes: n_classes as u64,
+                ..BuildStats::default()
+            },
+        }
+    }
+
+    fn principal(&self, i: usize) -> Principal {
+        if i < self.n_users as usize {
+            Principal::User(UserId(i as u32))
+        } else {
+            Principal::Role(RoleId((i - self.n_users as usize) as u32))
+        }
+    }
+
+    fn index_of(&self, p: Principal) -> usize {
+        match p {
+            Principal::User(u) => u.index(),
+            Principal::Role(r) => self.n_users as usize + r.index(),
+        }
+    }
+
+    fn intern(&mut self, info: EdgeInfo) -> u32 {
+        if let Some(&id) = self.info_ids.get(&info) {
+            return id;
+        }
+        let id = self.infos.len() as u32;
+        self.info_ids.insert(info.clone(), id);
+        self.infos.push(info);
+        id
+    }
+
+    fn matcher(&mut self, pattern: &str) -> u32 {
+        if let Some(&id) = self.matcher_ids.get(pattern) {
+            return id;
+        }
+        let id = self.matchers.len() as u32;
+        self.matchers.push(self.roles.matched(pattern));
+        self.matcher_ids.insert(pattern.to_owned(), id);
+        id
+    }
+
+    /// The matchers of principal `i`'s view patterns and grant patterns, made on first use.
+    fn principal_matchers(&mut self, i: usize) -> (Vec<u32>, Vec<u32>) {
+        if let Some(m) = &self.principal_matchers[i] {
+            return m.clone();
+        }
+        let view: Vec<String> = self.facts[i].view.patterns.clone();
+        let grant: Vec<String> = match &self.facts[i].grant {
+            Grant::Patterns(ps) => ps.iter().filter(|p| !p.contains("${")).cloned().collect(),
+            _ => Vec::new(),
+        };
+        let v: Vec<u32> = view.iter().map(|p| self.matcher(p)).collect();
+        let g: Vec<u32> = grant.iter().map(|p| self.matcher(p)).collect();
+        self.principal_matchers[i] = Some((v.clone(), g.clone()));
+        (v, g)
+    }
+
+    /// Whether principal `i`'s identity policies may grant `sts:AssumeRole` on `role`.
+    fn granted(&mut self, i: usize, role: RoleId) -> bool {
+        match &self.facts[i].grant {
+            Grant::None => false,
+            Grant::Any => true,
+            Grant::Patterns(ps) => {
+                if ps.iter().any(|p| p.contains("${")) {
+                    return true;
+                }
+                let (_, grant) = self.principal_matchers(i);
+                let pos = self.roles.position[role.index()];
+                grant
+                    .iter()
+                    .any(|&m| self.matchers[m as usize].contains(pos))
+            }
+        }
+    }
+
+    /// What principal `i`'s statements see of `role`: which of its patterns match, and the
+    /// values of the role tags they read.
+    fn signature(&mut self, i: usize, role: RoleId) -> (u64, u64) {
+        let (view, _) = self.principal_matchers(i);
+        let pos = self.roles.position[role.index()];
+        let mut bits = 0u64;
+        for (k, &m) in view.iter().enumerate() {
+            if self.matchers[m as usize].contains(pos) {
+                bits |= 1 << k;
+            }
+        }
+        let mut h = DefaultHasher::new();
+        let tags = &self.account.role(role).tags;
+        for key in &self.facts[i].view.tag_keys {
+            // The value the request context would hold: the last tag with that key, any case.
+            tags.iter()
+                .rev()
+                .find(|t| t.key.eq_ignore_ascii_case(key))
+                .map(|t| t.value.as_str())
+                .hash(&mut h);
+        }
+        (bits, h.finish())
+    }
+
+    /// The principal's layers and request, made on first use: only the identity policies
+    /// that can take part in `sts:AssumeRole` (the others never match the action), its
+    /// boundary and the SCPs; its context with the request-time keys unknown. Taken out of
+    /// its slot while in use and put back after.
+    fn take_asker(&mut self, i: usize) -> Asker {
+        if let Some(a) = self.askers[i].take() {
+            return a;
+        }
+        let account = self.account;
+        let p = self.principal(i);
+        let facts = &self.facts[i];
+        let all = self.compiled.identity_policies(account, p);
+        let identity: Vec<CompiledPolicy> = if all.len() == facts.relevant_identity.len() {
+            all.into_iter()
+                .zip(&facts.relevant_identity)
+                .filter(|(_, r)| **r)
+                .map(|(c, _)| c.clone())
+                .collect()
+        } else {
+            // The two walks disagree (they should not): keep every policy, which is always
+            // correct, only slower.
+            all.into_iter().cloned().collect()
+        };
+        let mut set = PolicySet {
+            identity,
+            permission_boundary: self.compiled.permission_boundary(account, p).cloned(),
+            resource_policy_kind: ResourcePolicyKind::RoleTrust,
+            ..PolicySet::default()
+        };
+        if !account.scps.is_empty() {
+            set.scps = self.compiled.policy_set(account, p).scps;
+        }
+        let mut ctx = request_context(account, p, self.now);
+        for k in facts.request_keys.iter().chain(&self.trust_keys) {
+            ctx.set_unknown(k);
+        }
+        let request = Request::new(
+            &p.caller_arn(account, DEFAULT_SESSION_NAME),
+            AssumeAction::AssumeRole.as_str(),
+            "",
+        )
+        .with_context(ctx);
+        Asker { set, request }
+    }
+
+    /// The trust-first check: may the trust policy part `class` allow principal `i` at all,
+    /// whatever its own policies say?
+    fn trust_may_allow(&mut self, i: usize, class: usize, role: RoleId) -> bool {
+        let n = self.facts.len();
+        let cached = self.pre[class].as_ref().map_or(PRE_UNSET, |v| v[i]);
+        if cached != PRE_UNSET {
+            return cached == PRE_MAYBE;
+        }
+        self.stats.evaluations += 1;
+        let mut asker = self.take_asker(i);
+        asker.request.resource.clear();
+        asker
+            .request
+            .resource
+            .push_str(&self.account.role(role).arn);
+        self.check.resource_policy = self.classes[class].compiled.take();
+        let never = if self.classes[class].request_keys.is_empty() {
+            decide(&self.check, &asker.request) != Decision::Allow
+        } else {
+            self.stats.partial_evaluations += 1;
+            evaluate_partial(&self.check, &asker.request).outcome == crate::eval::Outcome::Never
+        };
+        self.classes[class].compiled = self.check.resource_policy.take();
+        self.askers[i] = Some(asker);
+        let answer = if never { PRE_NEVER } else { PRE_MAYBE };
+        self.pre[class].get_or_insert_with(|| vec![PRE_UNSET; n])[i] = answer;
+        !never
+    }
+
+    /// Decides one candidate pair with the engine: the info id of the edge, or `DROPPED` when
+    /// there is no edge worth keeping.
+    fn decide_pair(&mut self, i: usize, role: RoleId, class: usize, naming: Naming) -> u32 {
+        self.stats.evaluations += 1;
+        let account = self.account;
+        let role_arn = account.role(role).arn.as_str();
+        let sees_role = !(self.facts[i].view.is_blind() && self.classes[class].view.is_blind());
+        let partial =
+            !self.facts[i].request_keys.is_empty() || !self.classes[class].request_keys.is_empty();
+        let mut asker = self.take_asker(i);
+        asker.set.resource_policy = self.classes[class].compiled.take();
+        asker.request.resource.clear();
+        asker.request.resource.push_str(role_arn);
+        let with_role_keys = sees_role.then(|| {
+            // Statements that read the role's tags or account get the role's.
+            let mut r = asker.request.clone();
+            for t in &account.role(role).tags {
+                r.context
+                    .insert(&format!("aws:ResourceTag/{}", t.key), t.value.as_str());
+                r.context
+                    .insert(&format!("iam:ResourceTag/{}", t.key), t.value.as_str());
+            }
+            r.context
+                .insert("aws:ResourceAccount", account.info.account_id.as_str());
+            r
+        });
+        let request = with_role_keys.as_ref().unwrap_or(&asker.request);
+        let (status, conditions, explicit) = if partial {
+            self.stats.partial_evaluations += 1;
+            let pe = evaluate_partial(&asker.set, request);
+            verdict_of(pe.outcome, &pe.allow_when, &pe.evaluation)
+        } else {
+            match decide(&asker.set, request) {
+                Decision::Allow => (Status::Always, Conditions::default(), false),
+                Decision::ExplicitDeny => (Status::Never, Conditions::default(), true),
+                Decision::ImplicitDeny => (Status::Never, Conditions::default(), false),
+            }
+        };
+        self.classes[class].compiled = asker.set.resource_policy.take();
+        self.askers[i] = Some(asker);
+        // `never` edges are kept to explain: when the trust policy names the principal, or an
+        // explicit deny blocks it. A principal that merely is not granted is no assumer.
+        let named = matches!(naming, Naming::User | Naming::Role);
+        if status == Status::Never && !named && !explicit {
+            return DROPPED;
+        }
+        self.intern(EdgeInfo {
+            status,
+            action: AssumeAction::AssumeRole,
+            naming,
+            conditions,
+            explicit_deny: explicit,
+            notes: Vec::new(),
+            reason: None,
+        })
+    }
+
+    fn push(&mut self, i: usize, role: RoleId, info: u32) {
+        if info != DROPPED {
+            self.raw.push(Edge {
+                from: NodeId(i as u32),
+                role,
+                info,
+            });
+        }
+    }
+
+    /// Edges from users and roles of the account.
+    fn local_edges(&mut self) {
+        let n = self.facts.len();
+        let granted_any: Vec<usize> = (0..n)
+            .filter(|&i| self.facts[i].grant == Grant::Any)
+            .collect();
+        let granted_some: Vec<usize> = (0..n)
+            .filter(|&i| matches!(self.facts[i].grant, Grant::Patterns(_)))
+            .collect();
+        let role_trust = std::mem::take(&mut self.role_trust);
+        let mut mentioned: Vec<bool> = vec![false; n];
+        for (r, rt) in role_trust.iter().enumerate() {
+            let Some(rt) = rt else { continue };
+            let role = RoleId(r as u32);
+            let naming = &rt.naming;
+            // Principals named by ARN (in any statement): the whole local part.
+            if let Some(full) = rt.full {
+                for p in &naming.mentioned {
+                    let i = self.index_of(*p);
+                    let how = if naming.named.contains(p) {
+                        match p {
+                            Principal::User(_) => Naming::User,
+                            Principal::Role(_) => Naming::Role,
+                        }
+                    } else if naming.everyone {
+                        Naming::Everyone
+                    } else if naming.account && self.granted(i, role) {
+                        Naming::Account
+                    } else {
+                        // Only a `Deny` names it, and nothing else lets it in.
+                        continue;
+                    };
+                    self.stats.candidate_pairs += 1;
+                    let info = self.decide_pair(i, role, full, how);
+                    self.push(i, role, info);
+                }
+            }
+            let Some(bulk) = rt.bulk else { continue };
+            for p in &naming.mentioned {
+                mentioned[self.index_of(*p)] = true;
+            }
+            let how = if naming.everyone {
+                Naming::Everyone
+            } else {
+                Naming::Account
+            };
+            let candidates: Vec<usize> = if naming.everyone {
+                (0..n).collect()
+            } else {
+                let mut c = granted_any.clone();
+                for &i in &granted_some {
+                    if self.granted(i, role) {
+                        c.push(i);
+                    }
+                }
+                c
+            };
+            let class_blind = self.classes[bulk].view.is_blind();
+            for i in candidates {
+                if mentioned[i] {
+                    continue;
+                }
+                self.stats.candidate_pairs += 1;
+                if class_blind && !self.trust_may_allow(i, bulk, role) {
+                    continue;
+                }
+                let view = &self.facts[i].view;
+                let info = if !class_blind || view.opaque {
+                    self.decide_pair(i, role, bulk, how)
+                } else if view.is_blind() {
+                    let cached = self.blind_memo[bulk].as_ref().map_or(UNSET, |m| m[i]);
+                    if cached != UNSET {
+                        self.stats.shared_answers += 1;
+                        cached
+                    } else {
+                        let info = self.decide_pair(i, role, bulk, how);
+                        self.blind_memo[bulk].get_or_insert_with(|| vec![UNSET; n])[i] = info;
+                        info
+                    }
+                } else {
+                    let (bits, tags) = self.signature(i, role);
+                    let key = (i as u32, bulk as u32, bits, tags);
+                    match self.sig_memo.get(&key) {
+                        Some(&info) => {
+                            self.stats.shared_answers += 1;
+                            info
+                        }
+                        None => {
+                            let info = self.decide_pair(i, role, bulk, how);
+                            self.sig_memo.insert(key, info);
+                            info
+                        }
+                    }
+                };
+                self.push(i, role, info);
+            }
+            for p in &naming.mentioned {
+                mentioned[self.index_of(*p)] = false;
+            }
+        }
+        self.role_trust = role_trust;
+    }
+
+    fn external(&mut self, kind: AssumerKind, id: &str) -> NodeId {
+        let e = External {
+            kind,
+            id: id.to_owned(),
+        };
+        let base = self.n_users + self.n_roles;
+        if let Some(&i) = self.external_ids.get(&e) {
+            return NodeId(base + i);
+        }
+        let i = self.externals.len() as u32;
+        self.external_ids.insert(e.clone(), i);
+        self.externals.push(e);
+        NodeId(base + i)
+    }
+
+    /// Edges from outside the account: services, identity providers, other accounts, anyone.
+    fn external_edges(&mut self) {
+        let account = self.account;
+        let account_id = account.info.account_id.clone();
+        let outside = stand_in_identity("(its own account's policies, not in this snapshot)");
+        // One evaluation per (source, the trust statements that can apply to it): most roles
+        // of a service or an account share them.
+        let mut interner = index::Classes::default();
+        let mut compiled: Vec<CompiledPolicy> = Vec::new();
+        let mut memo: HashMap<(External, usize), (Status, Conditions, bool, Option<Trace>)> =
+            HashMap::new();
+        for (r, role) in account.roles.iter().enumerate() {
+            let Some(trust) = &role.trust_policy else {
+                continue;
+            };
+            let role_id = RoleId(r as u32);
+            for (kind, id, action, naming) in sources(trust, &account_id) {
+                let part = Policy {
+                    version: trust.version.clone(),
+                    id: None,
+                    statements: trust
+                        .statements
+                        .iter()
+                        .filter(|s| may_name(s, kind, &id))
+                        .cloned()
+                        .collect(),
+                    single_statement: false,
+                    warnings: Vec::new(),
+                };
+                let mut view = RoleView::default();
+                for s in &part.statements {
+                    view.add(s, &account_id);
+                }
+                let class = interner.intern(part);
+                if class == compiled.len() {
+                    compiled.push(CompiledPolicy::labeled(
+                        format!("{} trust policy", role.arn),
+                        &interner.policies[class],
+                    ));
+                }
+                let source = External {
+                    kind,
+                    id: id.clone(),
+                };
+                // A part that reads the role (rare in trust policies) is evaluated per role.
+                let key = (
+                    source.clone(),
+                    if view.is_blind() {
+                        class
+                    } else {
+                        usize::MAX - r
+                    },
+                );
+                let (status, conditions, explicit, trace) = match memo.get(&key) {
+                    Some(v) => v.clone(),
+                    None => {
+                        let part = interner.policies[class].statements.clone();
+                        let v = self.evaluate_external(
+                            &compiled[class],
+                            &part,
+                            kind,
+                            &id,
+                            action,
+                            &role.arn,
+                            &outside,
+                        );
+                        memo.insert(key, v.clone());
+                        v
+                    }
+                };
+                let all: Vec<RequiredCondition> = conditions.iter().cloned().collect();
+                let notes = if status == Status::Never {
+                    Vec::new()
+                } else {
+                    match kind {
+                        AssumerKind::Service => judge::service(&id, role.is_service_linked(), &all),
+                        AssumerKind::Federated => judge::federated(account, &id, &all),
+                        AssumerKind::Account => judge::other_account(&id, true, &all),
+                        AssumerKind::User | AssumerKind::Role => {
+                            let acct = Arn::parse(&id)
+                                .map(|a| a.account.to_owned())
+                                .unwrap_or_default();
+                            judge::other_account(&acct, false, &all)
+                        }
+                        AssumerKind::Anyone => judge::anyone(&all),
+                    }
+                };
+                // The part's trace numbers statements within the part: explain a `never`
+                // with the whole trust policy instead.
+                let trace = match (status, self.compiled.trust_policy(role_id).cloned()) {
+                    (Status::Never, Some(whole)) => {
+                        self.evaluate_external(
+                            &whole,
+                            &trust.statements,
+                            kind,
+                            &id,
+                            action,
+                            &role.arn,
+                            &outside,
+                        )
+                        .3
+                    }
+                    _ => trace,
+                };
+                let reason = external_reason(kind, &id, action, status, trace.as_ref());
+                let info = self.intern(EdgeInfo {
+                    status,
+                    action,
+                    naming,
+                    conditions,
+                    explicit_deny: explicit,
+                    notes,
+                    reason: Some(reason),
+                });
+                let from = self.external(kind, &id);
+                self.raw.push(Edge {
+                    from,
+                    role: role_id,
+                    info,
+                });
+            }
+        }
+    }
+
+    /// Decides a source outside the account against a trust policy part. Keys its requests
+    /// carry that we know are set; every other key the part reads is unknown.
+    #[allow(clippy::too_many_arguments)]
+    fn evaluate_external(
+        &mut self,
+        part: &CompiledPolicy,
+        statements: &[Statement],
+        kind: AssumerKind,
+        id: &str,
+        action: AssumeAction,
+        role_arn: &str,
+        outside: &[CompiledPolicy],
+    ) -> (Status, Conditions, bool, Option<Trace>) {
+        let (caller, known) = external_caller(kind, id);
+        let set = PolicySet {
+            identity: match kind {
+                AssumerKind::User | AssumerKind::Role => outside.to_vec(),
+                _ => Vec::new(),
+            },
+            resource_policy: Some(part.clone()),
+            resource_policy_kind: ResourcePolicyKind::RoleTrust,
+            ..PolicySet::default()
+        };
+        let mut ctx = Context::new();
+        for (k, v) in &known {
+            ctx.insert(k, v.as_str());
+        }
+        let mut any_unknown = false;
+        for c in statements.iter().flat_map(|s| &s.conditions) {
+            if ctx.get(&c.key).is_none() {
+                ctx.set_unknown(&c.key);
+                any_unknown = true;
+            }
+        }
+        let request = Request::new(&caller, action.as_str(), role_arn)
+            .with_resource_account(&self.account.info.account_id)
+            .with_context(ctx);
+        self.stats.evaluations += 1;
+        if any_unknown {
+            self.stats.partial_evaluations += 1;
+            let pe = evaluate_partial(&set, &request);
+            let (s, c, e) = verdict_of(pe.outcome, &pe.allow_when, &pe.evaluation);
+            (s, c, e, Some(pe.evaluation.trace))
+        } else {
+            let ev = evaluate(&set, &request);
+            let s = if ev.decision == Decision::Allow {
+                Status::Always
+            } else {
+                Status::Never
+            };
+            let explicit = ev.decision == Decision::ExplicitDeny;
+            (s, Conditions::default(), explicit, Some(ev.trace))
+        }
+    }
+
+    fn finish(mut self) -> TrustGraph {
+        let n_nodes = (self.n_users + self.n_roles) as usize + self.externals.len();
+        // Group by role, keeping the build order (named, then bulk, then outside) within one.
+        self.raw.sort_by_key(|e| e.role);
+        let mut role_start = vec![0u32; self.n_roles as usize + 1];
+        for e in &self.raw {
+            role_start[e.role.index() + 1] += 1;
+        }
+        for i in 0..self.n_roles as usize {
+            role_start[i + 1] += role_start[i];
+        }
+        let mut out_start = vec![0u32; n_nodes + 1];
+        for e in &self.raw {
+            out_start[e.from.0 as usize + 1] += 1;
+        }
+        for i in 0..n_nodes {
+            out_start[i + 1] += out_start[i];
+        }
+        let mut fill = out_start.clone();
+        let mut out_edges = vec![0u32; self.raw.len()];
+        for (k, e) in self.raw.iter().enumerate() {
+            let slot = &mut fill[e.from.0 as usize];
+            out_edges[*slot as usize] = k as u32;
+            *slot += 1;
+        }
+        TrustGraph {
+            account_id: self.account.info.account_id.clone(),
+            n_users: self.n_users,
+            n_roles: self.n_roles,
+            externals: self.externals,
+            edges: self.raw,
+            role_start,
+            out_start,
+            out_edges,
+            infos: self.infos,
+            compiled: self.compiled,
+            stats: self.stats,
+        }
+    }
+}
+
+/// Whether the statement's principal element may name a source of this kind and id.
+fn may_name(st: &Statement, kind: AssumerKind, id: &str) -> bool {
+    let Some(p) = &st.principal else {
+        return false;
+    };
+    if p.negated {
+        return true;
+    }
+    match &p.set {
+        PrincipalSet::Anyone => true,
+        PrincipalSet::Entries(entries) => entries.iter().any(|e| match (kind, e.kind) {
+            (AssumerKind::Service, PrincipalKind::Service) => e.values.iter().any(|v| v == id),
+            (AssumerKind::Federated, PrincipalKind::Federated) => e.values.iter().any(|v| v == id),
+            (
+                AssumerKind::Account | AssumerKind::User | AssumerKind::Role | AssumerKind::Anyone,
+                PrincipalKind::Aws,
+            ) => true,
+            _ => false,
+        }),
+    }
+}
+
+/// The sources outside the account a trust policy's `Allow` statements name.
+fn sources(trust: &Policy, account_id: &str) -> Vec<(AssumerKind, String, AssumeAction, Naming)> {
+    let mut out: Vec<(AssumerKind, String, AssumeAction, Naming)> = Vec::new();
+    let mut add = |s: (AssumerKind, String, AssumeAction, Naming)| {
+        if !out.iter().any(|x| x.0 == s.0 && x.1 == s.1) {
+            out.push(s);
+        }
+    };
+    let anyone = || {
+        (
+            AssumerKind::Anyone,
+            "*".to_owned(),
+            AssumeAction::AssumeRole,
+            Naming::Everyone,
+        )
+    };
+    for st in trust
+        .statements
+        .iter()
+        .filter(|s| s.effect == Effect::Allow)
+    {
+        let Some(p) = &st.principal else { continue };
+        let assume = index::relevant(st);
+        let entries = match &p.set {
+            _ if p.negated => {
+                if assume {
+                    add(anyone());
+                }
+                continue;
+            }
+            PrincipalSet::Anyone => {
+                if assume {
+                    add(anyone());
+                }
+                continue;
+            }
+            PrincipalSet::Entries(e) => e,
+        };
+        for e in entries {
+            for v in &e.values {
+                match e.kind {
+                    PrincipalKind::Service => add((
+                        AssumerKind::Service,
+                        v.clone(),
+                        AssumeAction::AssumeRole,
+                        Naming::Service,
+                    )),
+                    PrincipalKind::Federated => {
+                        let action = if v.contains(":saml-provider/") {
+                            AssumeAction::AssumeRoleWithSaml
+                        } else {
+                            AssumeAction::AssumeRoleWithWebIdentity
+                        };
+                        add((AssumerKind::Federated, v.clone(), action, Naming::Federated));
+                    }
+                    PrincipalKind::Aws if v == "*" => {
+                        if assume {
+                            add(anyone());
+                        }
+                    }
+                    PrincipalKind::Aws => {
+                        if index::account_id(v) {
+                            if v != account_id {
+                                add((
+                                    AssumerKind::Account,
+                                    v.clone(),
+                                    AssumeAction::AssumeRole,
+                                    Naming::OtherAccount,
+                                ));
+                            }
+                        } else if let Ok(a) = Arn::parse(v)
+                            && a.account != account_id
+                        {
+                            if a.resource == "root" {
+                                add((
+                                    AssumerKind::Account,
+                                    a.account.to_owned(),
+                                    AssumeAction::AssumeRole,
+                                    Naming::OtherAccount,
+                                ));
+                            } else {
+                                let kind = if a.resource.starts_with("user/") {
+                                    AssumerKind::User
+                                } else {
+                                    AssumerKind::Role
+                                };
+                                add((
+                                    kind,
+                                    v.clone(),
+                                    AssumeAction::AssumeRole,
+                                    Naming::OtherAccount,
+                                ));
+                            }
+                        }
+                    }
+                    PrincipalKind::CanonicalUser => {}
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The caller ARN for a source outside the account, and the context keys its requests carry
+/// that we know (every other key the trust policy reads is unknown).
+fn external_caller(kind: AssumerKind, id: &str) -> (String, Vec<(&'static str, String)>) {
+    match kind {
+        AssumerKind::Service => (
+            id.to_owned(),
+            vec![
+                ("aws:PrincipalIsAWSService", "true".into()),
+                ("aws:PrincipalServiceName", id.to_owned()),
+            ],
+        ),
+        AssumerKind::Federated => (id.to_owned(), Vec::new()),
+        AssumerKind::Account => (
+            format!("arn:aws:iam::{id}:root"),
+            vec![
+                ("aws:PrincipalAccount", id.to_owned()),
+                ("aws:PrincipalIsAWSService", "false".into()),
+            ],
+        ),
+        AssumerKind::User | AssumerKind::Role => {
+            let account = Arn::parse(id)
+                .map(|a| a.account.to_owned())
+                .unwrap_or_default();
+            let ptype = if kind == AssumerKind::User {
+                "User"
+            } else {
+                "AssumedRole"
+            };
+            (
+                id.to_owned(),
+                vec![
+                    ("aws:PrincipalArn", id.to_owned()),
+                    ("aws:PrincipalAccount", account),
+                    ("aws:PrincipalType", ptype.into()),
+                    ("aws:PrincipalIsAWSService", "false".into()),
+                ],
+            )
+        }
+        // An unauthenticated caller stands for "any principal anywhere": the trust policy
+        // alone decides, and nothing about the caller is known.
+        AssumerKind::Anyone => ("*".into(), Vec::new()),
+    }
+}
+
+fn external_reason(
+    kind: AssumerKind,
+    id: &str,
+    action: AssumeAction,
+    status: Status,
+    trace: Option<&Trace>,
+) -> String {
+    let what = match kind {
+        AssumerKind::Service => format!("the trust policy allows the AWS service `{id}`"),
+        AssumerKind::Federated => {
+            let provider = id
+                .split_once(":oidc-provider/")
+                .or_else(|| id.split_once(":saml-provider/"))
+                .map_or(id, |(_, p)| p);
+            format!(
+                "the trust policy allows identities from the provider `{provider}` ({})",
+                action.as_str()
+            )
+        }
+        AssumerKind::Account => format!(
+            "the trust policy trusts account {id}: any principal there whose own policies allow sts:AssumeRole on this role"
+        ),
+        AssumerKind::User | AssumerKind::Role => format!(
+            "the trust policy names `{id}` of another account, if its own policies allow sts:AssumeRole on this role"
+        ),
+        AssumerKind::Anyone => {
+            "the trust policy allows any AWS principal in any account (\"*\")".to_owned()
+        }
+    };
+    match status {
+        Status::Always => what,
+        Status::Conditional => format!("{what}, when the conditions hold"),
+        Status::Never => {
+            let why = trace.map(causes_in_words).unwrap_or_default();
+            let named = match kind {
+                AssumerKind::Anyone => "the trust policy names `*`".to_owned(),
+                _ => format!("the trust policy names `{id}`"),
+            };
+            if why.is_empty() {
+                format!("{named}, but no statement allows it {}", action.as_str())
+            } else {
+                format!("{named}, but {why}")
+            }
+        }
+    }
+}
