@@ -6,6 +6,28 @@
 //! [`evaluate_partial`] when some context keys are only known at request time.
 //! [`evaluate_line`] is `simulate --batch` for one line (FORMATS.md §2).
 //!
+//! ```
+//! use iamscope::eval::{CompiledPolicy, Context, Decision, PolicySet, Request, decide, evaluate};
+//! use iamscope::policy::Policy;
+//!
+//! let doc = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:Get*",
+//!   "Resource":"arn:aws:s3:::reports/${aws:username}/*"}]}"#;
+//! let set = PolicySet {
+//!     identity: vec![CompiledPolicy::labeled("inline: reports", &Policy::from_json(doc).unwrap())],
+//!     ..PolicySet::default()
+//! };
+//! let request = Request::new(
+//!     "arn:aws:iam::111122223333:user/alice",
+//!     "s3:GetObject",
+//!     "arn:aws:s3:::reports/alice/q1.csv",
+//! )
+//! .with_resource_account("111122223333")
+//! .with_context(Context::new().with("aws:username", "alice"));
+//! assert_eq!(decide(&set, &request), Decision::Allow);
+//! let ev = evaluate(&set, &request);
+//! assert_eq!(ev.trace.layers[0].matched[0].policy, "inline: reports");
+//! ```
+//!
 //! Semantics follow the IAM User Guide ("Policy evaluation logic", "Condition operators",
 //! "Policy variables", ...); each rule's code cites the sentence it implements.
 
