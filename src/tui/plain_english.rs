@@ -41,7 +41,7 @@ fn statement(s: &Statement) -> String {
 }
 
 fn actions(p: &Patterns) -> String {
-    let listed = list(&p.values, action);
+    let listed = by_service(&p.values);
     match (p.negated, p.values.as_slice()) {
         (false, [one]) if one == "*" => "every action".into(),
         (false, _) => listed,
@@ -54,6 +54,45 @@ fn list(values: &[String], each: impl Fn(&str) -> String) -> String {
     if values.len() > MAX_ACTIONS {
         parts.push(format!("{} more", values.len() - MAX_ACTIONS));
     }
+    join_and(parts)
+}
+
+/// Actions of one service read as one phrase: `s3: getting objects and putting objects`;
+/// services are separated by `;`.
+fn by_service(values: &[String]) -> String {
+    let shown = &values[..values.len().min(MAX_ACTIONS)];
+    let mut groups: Vec<(&str, Vec<String>)> = Vec::new();
+    for a in shown {
+        let phrase = action(a);
+        match phrase.split_once(": ") {
+            Some((service, rest)) => match groups.iter_mut().find(|(s, _)| *s == service) {
+                Some((_, list)) => list.push(rest.to_owned()),
+                None => {
+                    let service = &a[..a.find(':').unwrap_or(0)];
+                    groups.push((service, vec![rest.to_owned()]));
+                }
+            },
+            None => groups.push(("", vec![phrase])),
+        }
+    }
+    let mut parts: Vec<String> = groups
+        .into_iter()
+        .map(|(service, list)| {
+            let joined = join_and(list);
+            if service.is_empty() {
+                joined
+            } else {
+                format!("{service}: {joined}")
+            }
+        })
+        .collect();
+    if values.len() > MAX_ACTIONS {
+        parts.push(format!("{} more", values.len() - MAX_ACTIONS));
+    }
+    parts.join("; ")
+}
+
+fn join_and(mut parts: Vec<String>) -> String {
     match parts.len() {
         0 => "nothing".into(),
         1 => parts.remove(0),
@@ -295,7 +334,7 @@ mod tests {
         assert_eq!(
             s,
             vec![
-                "Allow s3: getting objects and s3: putting objects on my-app-uploads/* when aws:SecureTransport is true."
+                "Allow s3: getting objects and putting objects on my-app-uploads/* when aws:SecureTransport is true."
             ]
         );
     }

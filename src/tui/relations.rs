@@ -33,6 +33,8 @@ pub enum Item {
         link: Link,
         severity: Option<Severity>,
     },
+    /// A relation Enter cannot follow (a service, another account), aligned with links.
+    Entry(String),
     /// Indented text under the line above (a condition, a fix).
     Note(String),
     Blank,
@@ -285,7 +287,7 @@ fn trust(out: &mut Vec<Item>, account: &Account, graph: Option<&TrustGraph>, ent
     let Some(graph) = graph else {
         out.push(Item::Blank);
         out.push(Item::Section("Trust"));
-        out.push(Item::Note("trust analysis running…".into()));
+        out.push(Item::Entry("trust analysis running…".into()));
         return;
     };
     if let Principal::Role(role) = principal {
@@ -293,7 +295,7 @@ fn trust(out: &mut Vec<Item>, account: &Account, graph: Option<&TrustGraph>, ent
         out.push(Item::Blank);
         out.push(Item::Section("Trusted by"));
         if edges.is_empty() {
-            out.push(Item::Note("no one".into()));
+            out.push(Item::Entry("no one".into()));
         }
         for edge in edges.iter().take(MAX_PER_SECTION) {
             let info = graph.info(edge);
@@ -309,7 +311,7 @@ fn trust(out: &mut Vec<Item>, account: &Account, graph: Option<&TrustGraph>, ent
                     link: Link::Entity(e),
                     severity: None,
                 }),
-                None => out.push(Item::Note(text)),
+                None => out.push(Item::Entry(text)),
             }
             let conditions: Vec<&str> = info
                 .conditions
@@ -318,10 +320,10 @@ fn trust(out: &mut Vec<Item>, account: &Account, graph: Option<&TrustGraph>, ent
                 .collect();
             for (i, c) in conditions.iter().take(MAX_CONDITIONS).enumerate() {
                 let joint = if i == 0 { "when" } else { "and" };
-                out.push(Item::Note(format!("  {joint} {c}")));
+                out.push(Item::Note(format!("{joint} {c}")));
             }
             if conditions.len() > MAX_CONDITIONS {
-                out.push(Item::Note("  … (t shows every condition)".into()));
+                out.push(Item::Note("… (t shows every condition)".into()));
             }
         }
         if edges.len() > MAX_PER_SECTION {
@@ -411,7 +413,7 @@ mod tests {
             .position(|i| *i == Item::Section("Trusted by"))
             .unwrap();
         assert!(
-            matches!(&items[at + 1], Item::Note(t) if t.contains("service ecs-tasks.amazonaws.com")),
+            matches!(&items[at + 1], Item::Entry(t) if t.contains("service ecs-tasks.amazonaws.com")),
             "{items:#?}"
         );
         assert!(

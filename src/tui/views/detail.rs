@@ -69,6 +69,7 @@ pub fn render(app: &App, data: &Data, frame: &mut Frame, area: Rect) {
                         line
                     }
                 }
+                Item::Entry(text) => Line::raw(format!("  {text}")),
                 Item::Note(text) => Line::styled(format!("    {text}"), t.dim()),
                 Item::Blank => Line::default(),
             }
