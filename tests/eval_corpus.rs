@@ -73,3 +73,36 @@ fn bad_lines_are_errors_not_panics() {
     );
     assert_eq!(out["id"], "x");
 }
+
+/// Partial evaluation agrees with the full evaluation: with nothing unknown the outcome is
+/// `Always` exactly when the decision is `allow`; with every context key unknown, a request
+/// that is allowed is never reported `Never` and one that is denied never `Always`.
+#[test]
+fn partial_evaluation_is_consistent_with_evaluation() {
+    use iamscope::eval::{BatchCase, Decision, Outcome, evaluate_partial};
+    for line in CASES.lines().filter(|l| !l.trim().is_empty()) {
+        let v: Value = serde_json::from_str(line).unwrap();
+        let case = BatchCase::from_value(&v).unwrap();
+        let full = evaluate_partial(&case.policies, &case.request);
+        let allowed = full.evaluation.decision == Decision::Allow;
+        let expected = if allowed {
+            Outcome::Always
+        } else {
+            Outcome::Never
+        };
+        assert_eq!(full.outcome, expected, "{}", v["id"]);
+
+        let mut open = case.request.clone();
+        let keys: Vec<String> = open.context.iter().map(|(k, _)| k.to_owned()).collect();
+        for k in &keys {
+            open.context.set_unknown(k);
+        }
+        let partial = evaluate_partial(&case.policies, &open);
+        let wrong = if allowed {
+            Outcome::Never
+        } else {
+            Outcome::Always
+        };
+        assert_ne!(partial.outcome, wrong, "{}", v["id"]);
+    }
+}
