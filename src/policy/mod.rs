@@ -10,9 +10,12 @@ pub mod wire;
 use std::collections::HashSet;
 use std::fmt;
 
-use serde_json::{Map, Number, Value};
+use serde_json::{Number, Value};
 
-pub use wire::{EncodedDocument, OneOrMany, WireDocument, WireStatement};
+pub use wire::{
+    EncodedDocument, OneOrMany, WireConditionKeys, WireConditions, WireDocument, WirePrincipal,
+    WireScalar, WireStatement,
+};
 
 /// The policy language version. Only `2012-10-17` has policy variables: under any other version
 /// `${...}` is literal text ("Policy variables" in the IAM User Guide).
@@ -137,11 +140,11 @@ impl ConditionValue {
         }
     }
 
-    fn to_json(&self) -> Value {
+    fn to_wire(&self) -> WireScalar {
         match self {
-            ConditionValue::String(s) => Value::String(s.clone()),
-            ConditionValue::Number(n) => Value::Number(n.clone()),
-            ConditionValue::Bool(b) => Value::Bool(*b),
+            ConditionValue::String(s) => WireScalar::String(s.clone()),
+            ConditionValue::Number(n) => WireScalar::Number(n.clone()),
+            ConditionValue::Bool(b) => WireScalar::Bool(*b),
         }
     }
 }
@@ -217,9 +220,26 @@ pub struct Policy {
 impl Policy {
     /// Parses JSON text (not URL-encoded).
     pub fn from_json(text: &str) -> Result<Policy, PolicyError> {
-        let wire: WireDocument = serde_json::from_str(text).map_err(|e| PolicyError {
+        let mut de = serde_json::Deserializer::from_str(text);
+        let wire: WireDocument = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            let at = format!("line {}, column {}", inner.line(), inner.column());
+            PolicyError {
+                location: if path.is_empty() || path == "." {
+                    at
+                } else {
+                    format!("{path} ({at})")
+                },
+                message: format!(
+                    "not a policy document: {}",
+                    strip_position(&inner.to_string())
+                ),
+            }
+        })?;
+        de.end().map_err(|e| PolicyError {
             location: format!("line {}, column {}", e.line(), e.column()),
-            message: format!("not a policy document: {e}"),
+            message: "unexpected text after the end of the policy document".into(),
         })?;
         Policy::from_wire(wire)
     }
@@ -325,6 +345,12 @@ impl Policy {
     }
 }
 
+fn strip_position(message: &str) -> &str {
+    message
+        .rfind(" at line ")
+        .map_or(message, |i| &message[..i])
+}
+
 fn path_or_document(path: &str) -> String {
     if path.is_empty() || path == "." {
         "document".into()
@@ -393,7 +419,7 @@ fn parse_statement(
         }
         (None, None) => None,
     };
-    let principal = match (&ws.principal, &ws.not_principal) {
+    let principal = match (ws.principal, ws.not_principal) {
         (Some(p), None) => Some(Principals {
             negated: false,
             set: parse_principals(p).map_err(|m| err("Principal", m))?,
@@ -410,10 +436,7 @@ fn parse_statement(
         }
         (None, None) => None,
     };
-    let conditions = match &ws.condition {
-        Some(block) => parse_conditions(block).map_err(|(field, m)| err(&field, m))?,
-        None => Vec::new(),
-    };
+    let conditions = ws.condition.map(parse_conditions).unwrap_or_default();
     for key in &ws.unknown {
         warnings.push(PolicyWarning {
             statement: Some(index),
@@ -445,120 +468,54 @@ fn patterns(values: OneOrMany<String>, negated: bool) -> Patterns {
     }
 }
 
-fn parse_principals(value: &Value) -> Result<PrincipalSet, String> {
+fn parse_principals(value: WirePrincipal) -> Result<PrincipalSet, String> {
     match value {
-        Value::String(s) if s == "*" => Ok(PrincipalSet::Anyone),
-        Value::String(s) => Err(format!(
+        WirePrincipal::Text(s) if s == "*" => Ok(PrincipalSet::Anyone),
+        WirePrincipal::Text(s) => Err(format!(
             "`{s}` is not a principal: use \"*\" or an object such as {{\"AWS\": \"arn:...\"}}"
         )),
-        Value::Object(map) => {
+        WirePrincipal::Map(map) => {
             let mut entries = Vec::with_capacity(map.len());
             for (kind, values) in map {
-                let kind = PrincipalKind::parse(kind).ok_or_else(|| {
-                    format!("unknown principal type `{kind}`: use AWS, Service, Federated or CanonicalUser")
+                let kind = PrincipalKind::parse(&kind).ok_or_else(|| {
+                    format!(
+                        "unknown principal type `{kind}`: use AWS, Service, Federated or CanonicalUser"
+                    )
                 })?;
-                let (values, single) = match values {
-                    Value::String(s) => (vec![s.clone()], true),
-                    Value::Array(items) => {
-                        let mut out = Vec::with_capacity(items.len());
-                        for item in items {
-                            match item {
-                                Value::String(s) => out.push(s.clone()),
-                                other => {
-                                    return Err(format!(
-                                        "{}: expected a string, found {}",
-                                        kind.as_str(),
-                                        json_type(other)
-                                    ));
-                                }
-                            }
-                        }
-                        (out, false)
-                    }
-                    other => {
-                        return Err(format!(
-                            "{}: expected a string or a list of strings, found {}",
-                            kind.as_str(),
-                            json_type(other)
-                        ));
-                    }
-                };
+                let single = values.is_one();
                 entries.push(PrincipalEntry {
                     kind,
-                    values,
+                    values: values.into_vec(),
                     single,
                 });
             }
             Ok(PrincipalSet::Entries(entries))
         }
-        other => Err(format!(
-            "expected \"*\" or an object of principal types, found {}",
-            json_type(other)
-        )),
     }
 }
 
-fn parse_conditions(block: &Map<String, Value>) -> Result<Vec<Condition>, (String, String)> {
+fn parse_conditions(block: WireConditions) -> Vec<Condition> {
     let mut out = Vec::new();
-    for (operator, keys) in block {
-        let Value::Object(keys) = keys else {
-            return Err((
-                format!("Condition.{operator}"),
-                format!(
-                    "expected an object of condition keys, found {}",
-                    json_type(keys)
-                ),
-            ));
-        };
-        for (key, values) in keys {
-            let field = || format!("Condition.{operator}.{key}");
-            let (values, single) = match values {
-                Value::Array(items) => {
-                    let mut vs = Vec::with_capacity(items.len());
-                    for item in items {
-                        vs.push(condition_value(item).ok_or_else(|| {
-                            (
-                                field(),
-                                format!(
-                                    "expected a string, number or boolean, found {}",
-                                    json_type(item)
-                                ),
-                            )
-                        })?);
-                    }
-                    (vs, false)
-                }
-                other => (
-                    vec![condition_value(other).ok_or_else(|| {
-                        (
-                            field(),
-                            format!(
-                                "expected a string, number, boolean or a list of them, found {}",
-                                json_type(other)
-                            ),
-                        )
-                    })?],
-                    true,
-                ),
-            };
+    for (operator, keys) in block.0 {
+        for (key, values) in keys.0 {
+            let single = values.is_one();
             out.push(Condition {
                 operator: operator.clone(),
-                key: key.clone(),
-                values,
+                key,
+                values: values
+                    .into_vec()
+                    .into_iter()
+                    .map(|v| match v {
+                        WireScalar::String(s) => ConditionValue::String(s),
+                        WireScalar::Number(n) => ConditionValue::Number(n),
+                        WireScalar::Bool(b) => ConditionValue::Bool(b),
+                    })
+                    .collect(),
                 single,
             });
         }
     }
-    Ok(out)
-}
-
-fn condition_value(v: &Value) -> Option<ConditionValue> {
-    match v {
-        Value::String(s) => Some(ConditionValue::String(s.clone())),
-        Value::Number(n) => Some(ConditionValue::Number(n.clone())),
-        Value::Bool(b) => Some(ConditionValue::Bool(*b)),
-        _ => None,
-    }
+    out
 }
 
 pub(crate) fn json_type(v: &Value) -> &'static str {
@@ -590,44 +547,46 @@ fn statement_to_wire(s: &Statement) -> WireStatement {
         Some(r) if r.negated => (None, Some(list(r))),
         Some(r) => (Some(list(r)), None),
     };
-    let principal_json = |set: &PrincipalSet| match set {
-        PrincipalSet::Anyone => Value::String("*".into()),
-        PrincipalSet::Entries(entries) => {
-            let mut map = Map::new();
-            for e in entries {
-                let v = if e.single && e.values.len() == 1 {
-                    Value::String(e.values[0].clone())
-                } else {
-                    Value::Array(e.values.iter().cloned().map(Value::String).collect())
-                };
-                map.insert(e.kind.as_str().to_owned(), v);
-            }
-            Value::Object(map)
-        }
+    let principal_wire = |set: &PrincipalSet| match set {
+        PrincipalSet::Anyone => WirePrincipal::Text("*".into()),
+        PrincipalSet::Entries(entries) => WirePrincipal::Map(
+            entries
+                .iter()
+                .map(|e| {
+                    let v = if e.single && e.values.len() == 1 {
+                        OneOrMany::One(e.values[0].clone())
+                    } else {
+                        OneOrMany::Many(e.values.clone())
+                    };
+                    (e.kind.as_str().to_owned(), v)
+                })
+                .collect(),
+        ),
     };
     let (principal, not_principal) = match &s.principal {
         None => (None, None),
-        Some(p) if p.negated => (None, Some(principal_json(&p.set))),
-        Some(p) => (Some(principal_json(&p.set)), None),
+        Some(p) if p.negated => (None, Some(principal_wire(&p.set))),
+        Some(p) => (Some(principal_wire(&p.set)), None),
     };
     let condition = if s.conditions.is_empty() {
         None
     } else {
-        let mut block: Map<String, Value> = Map::new();
+        let mut block: Vec<(String, WireConditionKeys)> = Vec::new();
         for c in &s.conditions {
             let v = if c.single && c.values.len() == 1 {
-                c.values[0].to_json()
+                OneOrMany::One(c.values[0].to_wire())
             } else {
-                Value::Array(c.values.iter().map(ConditionValue::to_json).collect())
+                OneOrMany::Many(c.values.iter().map(ConditionValue::to_wire).collect())
             };
-            let entry = block
-                .entry(c.operator.clone())
-                .or_insert_with(|| Value::Object(Map::new()));
-            if let Value::Object(keys) = entry {
-                keys.insert(c.key.clone(), v);
+            match block.iter_mut().find(|(op, _)| *op == c.operator) {
+                Some((_, keys)) => keys.0.push((c.key.clone(), v)),
+                None => block.push((
+                    c.operator.clone(),
+                    WireConditionKeys(vec![(c.key.clone(), v)]),
+                )),
             }
         }
-        Some(block)
+        Some(WireConditions(block))
     };
     WireStatement {
         sid: s.sid.clone(),
@@ -692,7 +651,15 @@ mod tests {
 
         let e = Policy::from_json(r#"{"Statement":[{"Effect":"Allow","Action":"*","Condition":{"StringEquals":{"k":{"x":1}}}}]}"#)
             .unwrap_err();
-        assert_eq!(e.location, "Statement[0].Condition.StringEquals.k");
+        assert!(
+            e.location
+                .starts_with("Statement[0].Condition.StringEquals.k "),
+            "{e}"
+        );
+        assert!(
+            e.message.contains("a string, number, boolean or a list"),
+            "{e}"
+        );
 
         let e = Policy::from_json(
             r#"{"Statement":[{"Effect":"Allow","Action":"*","Principal":{"Bogus":"x"}}]}"#,

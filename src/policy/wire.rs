@@ -8,7 +8,6 @@ use std::fmt;
 
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
-use serde_json::{Map, Value};
 
 /// A policy document as JSON: `{"Version": ..., "Statement": ...}`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -31,9 +30,9 @@ pub struct WireStatement {
     #[serde(rename = "Effect", skip_serializing_if = "Option::is_none")]
     pub effect: Option<String>,
     #[serde(rename = "Principal", skip_serializing_if = "Option::is_none")]
-    pub principal: Option<Value>,
+    pub principal: Option<WirePrincipal>,
     #[serde(rename = "NotPrincipal", skip_serializing_if = "Option::is_none")]
-    pub not_principal: Option<Value>,
+    pub not_principal: Option<WirePrincipal>,
     #[serde(rename = "Action", skip_serializing_if = "Option::is_none")]
     pub action: Option<OneOrMany<String>>,
     #[serde(rename = "NotAction", skip_serializing_if = "Option::is_none")]
@@ -43,7 +42,7 @@ pub struct WireStatement {
     #[serde(rename = "NotResource", skip_serializing_if = "Option::is_none")]
     pub not_resource: Option<OneOrMany<String>>,
     #[serde(rename = "Condition", skip_serializing_if = "Option::is_none")]
-    pub condition: Option<Map<String, Value>>,
+    pub condition: Option<WireConditions>,
     #[serde(skip)]
     pub unknown: Vec<String>,
 }
@@ -114,6 +113,213 @@ impl<'de> Visitor<'de> for StatementFields {
             }
         }
         Ok(s)
+    }
+}
+
+/// `Principal` / `NotPrincipal`: `"*"` or `{"AWS": ..., "Service": ...}` in document order.
+/// Kept as small vectors rather than JSON maps: an account has tens of thousands of them.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WirePrincipal {
+    Text(String),
+    Map(Vec<(String, OneOrMany<String>)>),
+}
+
+/// A `Condition` block: operator → key → one or many values, in document order.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct WireConditions(pub Vec<(String, WireConditionKeys)>);
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct WireConditionKeys(pub Vec<(String, OneOrMany<WireScalar>)>);
+
+/// A condition value as written: AWS accepts strings, numbers and booleans.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WireScalar {
+    String(String),
+    Number(serde_json::Number),
+    Bool(bool),
+}
+
+impl Serialize for WirePrincipal {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        match self {
+            WirePrincipal::Text(t) => serializer.serialize_str(t),
+            WirePrincipal::Map(entries) => {
+                let mut map = serializer.serialize_map(Some(entries.len()))?;
+                for (k, v) in entries {
+                    map.serialize_entry(k, v)?;
+                }
+                map.end()
+            }
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for WirePrincipal {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct PrincipalVisitor;
+        impl<'de> Visitor<'de> for PrincipalVisitor {
+            type Value = WirePrincipal;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("\"*\" or an object of principal types such as {\"AWS\": \"arn:...\"}")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(WirePrincipal::Text(v.to_owned()))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut entries = Vec::with_capacity(map.size_hint().unwrap_or(1).min(8));
+                while let Some((k, v)) = map.next_entry::<String, OneOrMany<String>>()? {
+                    entries.push((k, v));
+                }
+                Ok(WirePrincipal::Map(entries))
+            }
+        }
+        deserializer.deserialize_any(PrincipalVisitor)
+    }
+}
+
+impl Serialize for WireConditions {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
+}
+
+impl Serialize for WireConditionKeys {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
+}
+
+impl Serialize for WireScalar {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            WireScalar::String(s) => serializer.serialize_str(s),
+            WireScalar::Number(n) => n.serialize(serializer),
+            WireScalar::Bool(b) => serializer.serialize_bool(*b),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for WireConditions {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct BlockVisitor;
+        impl<'de> Visitor<'de> for BlockVisitor {
+            type Value = WireConditions;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an object of condition operators")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut out = Vec::with_capacity(map.size_hint().unwrap_or(1).min(8));
+                while let Some((k, v)) = map.next_entry::<String, WireConditionKeys>()? {
+                    out.push((k, v));
+                }
+                Ok(WireConditions(out))
+            }
+        }
+        deserializer.deserialize_map(BlockVisitor)
+    }
+}
+
+impl<'de> Deserialize<'de> for WireConditionKeys {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KeysVisitor;
+        impl<'de> Visitor<'de> for KeysVisitor {
+            type Value = WireConditionKeys;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an object of condition keys")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut out = Vec::with_capacity(map.size_hint().unwrap_or(1).min(8));
+                while let Some((k, v)) = map.next_entry::<String, OneOrMany<WireScalar>>()? {
+                    out.push((k, v));
+                }
+                Ok(WireConditionKeys(out))
+            }
+        }
+        deserializer.deserialize_map(KeysVisitor)
+    }
+}
+
+struct ScalarVisitor;
+
+impl<'de> Visitor<'de> for ScalarVisitor {
+    type Value = WireScalar;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a string, number or boolean")
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<WireScalar, E> {
+        Ok(WireScalar::String(v.to_owned()))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<WireScalar, E> {
+        Ok(WireScalar::String(v))
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<WireScalar, E> {
+        Ok(WireScalar::Bool(v))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<WireScalar, E> {
+        Ok(WireScalar::Number(v.into()))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<WireScalar, E> {
+        Ok(WireScalar::Number(v.into()))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<WireScalar, E> {
+        serde_json::Number::from_f64(v)
+            .map(WireScalar::Number)
+            .ok_or_else(|| E::custom("a condition value cannot be NaN or infinite"))
+    }
+}
+
+impl<'de> Deserialize<'de> for WireScalar {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(ScalarVisitor)
+    }
+}
+
+impl<'de> Deserialize<'de> for OneOrMany<WireScalar> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ValuesVisitor;
+        impl<'de> Visitor<'de> for ValuesVisitor {
+            type Value = OneOrMany<WireScalar>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a string, number, boolean or a list of them")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                ScalarVisitor.visit_str(v).map(OneOrMany::One)
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+                ScalarVisitor.visit_string(v).map(OneOrMany::One)
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+                ScalarVisitor.visit_bool(v).map(OneOrMany::One)
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+                ScalarVisitor.visit_i64(v).map(OneOrMany::One)
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+                ScalarVisitor.visit_u64(v).map(OneOrMany::One)
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+                ScalarVisitor.visit_f64(v).map(OneOrMany::One)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
+                while let Some(item) = seq.next_element::<WireScalar>()? {
+                    items.push(item);
+                }
+                Ok(OneOrMany::Many(items))
+            }
+        }
+        deserializer.deserialize_any(ValuesVisitor)
     }
 }
 
