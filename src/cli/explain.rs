@@ -13,7 +13,7 @@ use serde_json::Value;
 use super::simulate::parse_context_arg;
 use super::{CliError, CliResult, Exit, SourceArgs, TextFormat, write_json};
 use crate::analysis::explain::{
-    Agreement, ExplainOptions, Explanation, LabeledPolicy, explain, parse_message,
+    ExplainOptions, Explanation, LabeledPolicy, explain, parse_message,
 };
 use crate::eval::{CauseKind, Decision};
 use crate::policy::Policy;
@@ -270,14 +270,8 @@ fn write_text(out: &mut dyn Write, e: &Explanation) -> std::io::Result<()> {
     if let Some(claim) = &e.message.claim {
         writeln!(out, "  AWS said: {}", claim.text)?;
     }
-    let verdict = match e.message.agreement {
-        Agreement::Agrees => "agrees",
-        Agreement::AgreesIfContext => "agrees if the context differed",
-        Agreement::Differs => "differs",
-        Agreement::Unverifiable => "cannot check",
-        Agreement::NoReason => "no reason given",
-    };
-    writeln!(out, "  {verdict}: {}", e.message.note)?;
+    // The note says the verdict in words; the agreement is in the JSON.
+    writeln!(out, "  {}", e.message.note)?;
     if !e.likely_reasons.is_empty() {
         writeln!(out, "\nLikely reasons AWS denied it")?;
         for r in &e.likely_reasons {

@@ -415,7 +415,7 @@ pub(crate) fn owner_text(owner: &Owner) -> String {
             format!("permissions boundary of {} {}", holder.0, holder.1)
         }
         Owner::Org { kind, level, .. } => {
-            format!("{} at level {level} (root = 1)", kind.to_ascii_uppercase())
+            format!("{}, level {level} from the root", kind.to_ascii_uppercase())
         }
         Owner::Resource {
             trust_role: Some(role),
