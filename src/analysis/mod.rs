@@ -1,6 +1,10 @@
 //! What the account means: who may do what, who can assume what, what is risky, and why a
 //! request was denied. Pure: no I/O; every question about access goes through [`crate::eval`].
 pub mod describe;
-pub mod principal;
+pub mod effective;
 pub mod explain;
+pub mod findings;
+pub mod principal;
+pub mod privesc;
+pub mod rules;
 pub mod trust;

@@ -4,6 +4,7 @@
 pub mod explain;
 pub mod fetch;
 pub mod ls;
+pub mod scan;
 pub mod show;
 pub mod simulate;
 pub mod trust;
@@ -68,6 +69,9 @@ pub enum Command {
     Ls(ls::LsArgs),
     /// Show one user, group, role or policy: its relations and policy documents.
     Show(show::ShowArgs),
+    /// Find risks: administrators, privilege escalation paths, wildcards, trust and
+    /// credential problems. Exits 3 when a finding reaches `--fail-on`.
+    Scan(scan::ScanArgs),
     /// Decide whether a principal may perform an action on a resource, with the full trace.
     Simulate(simulate::SimulateArgs),
     /// Explain an AccessDenied message: the cause in the account, and the least-privilege fix.
@@ -135,6 +139,7 @@ pub fn run(cli: Cli) -> CliResult {
     let result = match cli.command {
         Some(Command::Ls(args)) => ls::run(&args, &cli.source.load()?, &mut out),
         Some(Command::Show(args)) => show::run(&args, &cli.source.load()?, &mut out),
+        Some(Command::Scan(args)) => scan::run(&args, &cli.source.load()?, &mut out),
         Some(Command::Simulate(args)) => simulate::run(&args, &cli.source, &mut out),
         Some(Command::Explain(args)) => explain::run(&args, &cli.source, &mut out),
         Some(Command::WhoCanAssume(args)) => {

@@ -1,0 +1,773 @@
+//! Effective permissions: what a principal may do, all its policies together.
+//!
+//! Every answer comes from the evaluation engine ([`crate::eval::evaluate_partial`]) with the
+//! principal's identity policies (its own, its groups'), its permissions boundary and the
+//! account's SCPs, so explicit denies anywhere, boundaries, resources and conditions all count.
+//! Conditions are three-valued: keys the account determines (the caller's ARN, tags and
+//! account, the time, `aws:TokenIssueTime`) are filled in, so a condition that can never hold
+//! removes a grant and one that always holds keeps it; keys decided per request (source IP,
+//! MFA, request tags, ...) are unknown and make a grant [`Outcome::Conditional`].
+//!
+//! Scanning large accounts asks many questions, most of them about actions a principal has
+//! no statement for. [`Effective::may`] answers those from a per-policy bitset of the actions
+//! the analyses ask about, without evaluating.
+
+use std::cell::OnceCell;
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use jiff::Timestamp;
+
+use super::findings::Evidence;
+use super::principal::{
+    CompiledAccount, DEFAULT_SESSION_NAME, Principal, mark_request_keys_unknown, request_context,
+};
+use crate::catalog::{catalog, glob_match};
+use crate::eval::{
+    Context, ContextValue, LayerKind, Outcome, PolicySet, Request, evaluate_partial,
+};
+use crate::model::{Account, PolicyRef};
+use crate::policy::{Effect, Policy};
+
+/// The result of one question: whether, and by which statements, under which conditions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Access {
+    pub outcome: Outcome,
+    /// For [`Outcome::Conditional`]: the conditions the grant depends on, one line each.
+    pub conditions: Vec<String>,
+    /// The identity statements that allow the request.
+    pub evidence: Vec<Evidence>,
+}
+
+impl Access {
+    pub fn never() -> Access {
+        Access {
+            outcome: Outcome::Never,
+            conditions: Vec::new(),
+            evidence: Vec::new(),
+        }
+    }
+
+    pub fn always() -> Access {
+        Access {
+            outcome: Outcome::Always,
+            conditions: Vec::new(),
+            evidence: Vec::new(),
+        }
+    }
+
+    /// Allowed always or under some conditions.
+    pub fn possible(&self) -> bool {
+        self.outcome != Outcome::Never
+    }
+
+    /// Both must hold: the weaker outcome, the union of conditions and evidence.
+    pub fn and(mut self, other: &Access) -> Access {
+        self.outcome = match (self.outcome, other.outcome) {
+            (Outcome::Never, _) | (_, Outcome::Never) => Outcome::Never,
+            (Outcome::Always, Outcome::Always) => Outcome::Always,
+            _ => Outcome::Conditional,
+        };
+        if self.outcome == Outcome::Never {
+            self.conditions.clear();
+            self.evidence.clear();
+            return self;
+        }
+        for c in &other.conditions {
+            if !self.conditions.contains(c) {
+                self.conditions.push(c.clone());
+            }
+        }
+        for e in &other.evidence {
+            if !self.evidence.contains(e) {
+                self.evidence.push(e.clone());
+            }
+        }
+        self
+    }
+
+    /// The better of two alternatives (`Always` over `Conditional` over `Never`).
+    pub fn or(self, other: Access) -> Access {
+        if rank(other.outcome) > rank(self.outcome) {
+            other
+        } else {
+            self
+        }
+    }
+}
+
+pub(crate) fn rank(o: Outcome) -> u8 {
+    match o {
+        Outcome::Never => 0,
+        Outcome::Conditional => 1,
+        Outcome::Always => 2,
+    }
+}
+
+/// Questions used to decide whether a principal is administrator-equivalent: one per kind of
+/// power (IAM writes, data, compute, keys, audit), each on a resource of the account. `{a}` is
+/// the account id, `{p}` the partition.
+const ADMIN_SENTINELS: &[(&str, &str)] = &[
+    ("iam:PutRolePolicy", "arn:{p}:iam::{a}:role/iamscope-probe"),
+    (
+        "iam:AttachUserPolicy",
+        "arn:{p}:iam::{a}:user/iamscope-probe",
+    ),
+    ("iam:CreateUser", "arn:{p}:iam::{a}:user/iamscope-probe"),
+    ("sts:AssumeRole", "arn:{p}:iam::{a}:role/iamscope-probe"),
+    ("organizations:DescribeOrganization", "*"),
+    ("s3:GetObject", "arn:{p}:s3:::iamscope-probe/object"),
+    ("s3:PutBucketPolicy", "arn:{p}:s3:::iamscope-probe"),
+    (
+        "ec2:RunInstances",
+        "arn:{p}:ec2:us-east-1:{a}:instance/iamscope-probe",
+    ),
+    (
+        "lambda:CreateFunction",
+        "arn:{p}:lambda:us-east-1:{a}:function:iamscope-probe",
+    ),
+    (
+        "kms:Decrypt",
+        "arn:{p}:kms:us-east-1:{a}:key/iamscope-probe",
+    ),
+    (
+        "secretsmanager:GetSecretValue",
+        "arn:{p}:secretsmanager:us-east-1:{a}:secret:iamscope-probe",
+    ),
+    (
+        "dynamodb:DeleteTable",
+        "arn:{p}:dynamodb:us-east-1:{a}:table/iamscope-probe",
+    ),
+    (
+        "cloudtrail:StopLogging",
+        "arn:{p}:cloudtrail:us-east-1:{a}:trail/iamscope-probe",
+    ),
+];
+
+/// The actions the scan asks about, each with a bit. Actions outside it are always evaluated.
+struct Universe {
+    index: HashMap<String, usize>,
+    actions: Vec<String>,
+}
+
+const WORDS: usize = 4;
+
+/// A set of [`Universe`] actions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+struct Bits([u64; WORDS]);
+
+impl Bits {
+    fn all() -> Bits {
+        Bits([u64::MAX; WORDS])
+    }
+    fn set(&mut self, i: usize) {
+        self.0[i / 64] |= 1 << (i % 64);
+    }
+    fn get(&self, i: usize) -> bool {
+        self.0[i / 64] & (1 << (i % 64)) != 0
+    }
+    fn or(self, o: Bits) -> Bits {
+        let mut r = self;
+        for (a, b) in r.0.iter_mut().zip(o.0) {
+            *a |= b;
+        }
+        r
+    }
+    fn and(self, o: Bits) -> Bits {
+        let mut r = self;
+        for (a, b) in r.0.iter_mut().zip(o.0) {
+            *a &= b;
+        }
+        r
+    }
+}
+
+fn universe() -> &'static Universe {
+    static U: OnceLock<Universe> = OnceLock::new();
+    U.get_or_init(|| {
+        let mut actions: Vec<String> = ADMIN_SENTINELS
+            .iter()
+            .map(|(a, _)| a.to_string())
+            .chain(super::privesc::actions().map(str::to_owned))
+            .chain(super::rules::asked_actions().iter().map(|a| a.to_string()))
+            .map(|a| a.to_ascii_lowercase())
+            .collect();
+        actions.sort();
+        actions.dedup();
+        // More actions than bits would silently drop the surplus; keep the prefilter exact
+        // by refusing to index them (they are then always evaluated).
+        actions.truncate(WORDS * 64);
+        let index = actions
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.clone(), i))
+            .collect();
+        Universe { index, actions }
+    })
+}
+
+/// The universe actions some `Allow` statement of `policy` may grant.
+fn allow_bits(policy: &Policy) -> Bits {
+    let u = universe();
+    let mut bits = Bits::default();
+    for s in policy
+        .statements
+        .iter()
+        .filter(|s| s.effect == Effect::Allow)
+    {
+        let patterns: Vec<String> = s
+            .action
+            .values
+            .iter()
+            .map(|p| p.to_ascii_lowercase())
+            .collect();
+        for (i, action) in u.actions.iter().enumerate() {
+            let hit = patterns.iter().any(|p| glob_match(p, action));
+            if hit != s.action.negated {
+                bits.set(i);
+            }
+        }
+    }
+    bits
+}
+
+/// Every principal's permissions, compiled once for an account.
+pub struct Effective<'a> {
+    pub account: &'a Account,
+    pub now: Timestamp,
+    compiled: CompiledAccount,
+    /// Per principal (users, then roles): universe actions it may be allowed.
+    may: Vec<Bits>,
+    sets: Vec<OnceCell<PolicySet>>,
+    contexts: Vec<OnceCell<Context>>,
+    admin: Vec<OnceCell<Access>>,
+}
+
+impl<'a> Effective<'a> {
+    pub fn new(account: &'a Account, now: Timestamp) -> Effective<'a> {
+        let managed: Vec<Bits> = account
+            .policies
+            .iter()
+            .map(|p| p.default_document().map_or(Bits::default(), allow_bits))
+            .collect();
+        let refs = |refs: &[PolicyRef]| {
+            refs.iter()
+                .filter_map(|r| r.policy)
+                .fold(Bits::default(), |b, id| b.or(managed[id.index()]))
+        };
+        let boundary = |b: &Option<PolicyRef>| match b {
+            // A boundary the input does not contain cannot be checked: do not narrow.
+            Some(r) => r.policy.map_or(Bits::all(), |id| managed[id.index()]),
+            None => Bits::all(),
+        };
+        let scp = account.scps.iter().fold(Bits::all(), |acc, level| {
+            acc.and(
+                level
+                    .iter()
+                    .fold(Bits::default(), |b, p| b.or(allow_bits(&p.document))),
+            )
+        });
+        let groups: Vec<Bits> = account
+            .groups
+            .iter()
+            .map(|g| {
+                g.inline_policies
+                    .iter()
+                    .fold(refs(&g.attached_policies), |b, p| {
+                        b.or(allow_bits(&p.document))
+                    })
+            })
+            .collect();
+        let mut may = Vec::with_capacity(account.principal_count());
+        for u in &account.users {
+            let own = u
+                .inline_policies
+                .iter()
+                .fold(refs(&u.attached_policies), |b, p| {
+                    b.or(allow_bits(&p.document))
+                });
+            let all = u.groups.iter().fold(own, |b, g| b.or(groups[g.index()]));
+            may.push(all.and(boundary(&u.permissions_boundary)).and(scp));
+        }
+        for r in &account.roles {
+            let own = r
+                .inline_policies
+                .iter()
+                .fold(refs(&r.attached_policies), |b, p| {
+                    b.or(allow_bits(&p.document))
+                });
+            may.push(own.and(boundary(&r.permissions_boundary)).and(scp));
+        }
+        let n = may.len();
+        Effective {
+            account,
+            now,
+            compiled: CompiledAccount::new(account),
+            may,
+            sets: (0..n).map(|_| OnceCell::new()).collect(),
+            contexts: (0..n).map(|_| OnceCell::new()).collect(),
+            admin: (0..n).map(|_| OnceCell::new()).collect(),
+        }
+    }
+
+    pub fn compiled(&self) -> &CompiledAccount {
+        &self.compiled
+    }
+
+    fn slot(&self, p: Principal) -> usize {
+        match p {
+            Principal::User(id) => id.index(),
+            Principal::Role(id) => self.account.users.len() + id.index(),
+        }
+    }
+
+    /// Every user and role.
+    pub fn principals(&self) -> impl Iterator<Item = Principal> + '_ {
+        Principal::all(self.account)
+    }
+
+    /// `false` only when no `Allow` statement of the principal (within its boundary and the
+    /// SCPs) can match `action`, so the answer is certainly [`Outcome::Never`]. Cheap.
+    pub fn may(&self, p: Principal, action: &str) -> bool {
+        match universe().index.get(&action.to_ascii_lowercase()) {
+            Some(&i) => self.may[self.slot(p)].get(i),
+            None => true,
+        }
+    }
+
+    /// The principal's policy layers.
+    pub fn policy_set(&self, p: Principal) -> &PolicySet {
+        self.sets[self.slot(p)].get_or_init(|| self.compiled.policy_set(self.account, p))
+    }
+
+    /// The model documents behind the principal's layers, for marking condition keys.
+    fn documents(&self, p: Principal) -> Vec<&'a Policy> {
+        let a = self.account;
+        let doc = |r: &PolicyRef| r.policy.and_then(|id| a.policy(id).default_document());
+        let mut out: Vec<&Policy> = Vec::new();
+        let (inline, attached, boundary) = match p {
+            Principal::User(id) => {
+                let u = a.user(id);
+                for g in &u.groups {
+                    let g = a.group(*g);
+                    out.extend(g.inline_policies.iter().map(|i| &i.document));
+                    out.extend(g.attached_policies.iter().filter_map(doc));
+                }
+                (
+                    &u.inline_policies,
+                    &u.attached_policies,
+                    &u.permissions_boundary,
+                )
+            }
+            Principal::Role(id) => {
+                let r = a.role(id);
+                (
+                    &r.inline_policies,
+                    &r.attached_policies,
+                    &r.permissions_boundary,
+                )
+            }
+        };
+        out.extend(inline.iter().map(|i| &i.document));
+        out.extend(attached.iter().filter_map(doc));
+        out.extend(boundary.iter().filter_map(doc));
+        out.extend(a.scps.iter().flatten().map(|s| &s.document));
+        out
+    }
+
+    /// The context of the principal's requests: what the account determines, the time (and a
+    /// token issued now), every other key its policies test marked unknown.
+    pub fn context(&self, p: Principal) -> &Context {
+        self.contexts[self.slot(p)].get_or_init(|| {
+            let mut c = request_context(self.account, p, self.now);
+            // Temporary credentials are issued just before use; a user with long-term keys
+            // can get some at any time with sts:GetSessionToken, which needs no permission.
+            c.insert("aws:TokenIssueTime", self.now.to_string().as_str());
+            mark_request_keys_unknown(&mut c, self.documents(p));
+            c
+        })
+    }
+
+    /// The ARN the principal's requests carry.
+    pub fn caller_arn(&self, p: Principal) -> String {
+        p.caller_arn(self.account, DEFAULT_SESSION_NAME)
+    }
+
+    /// May `p` do `action` on `resource`? `extra` adds or overrides context keys (e.g.
+    /// `iam:PassedToService`).
+    pub fn check(
+        &self,
+        p: Principal,
+        action: &str,
+        resource: &str,
+        extra: &[(&str, ContextValue)],
+    ) -> Access {
+        if !self.may(p, action) {
+            return Access::never();
+        }
+        self.evaluate(self.policy_set(p), p, action, resource, extra)
+    }
+
+    /// [`Effective::check`] against a policy set of the caller's choosing (e.g. one with a
+    /// role's trust policy as the resource policy).
+    pub fn evaluate(
+        &self,
+        set: &PolicySet,
+        p: Principal,
+        action: &str,
+        resource: &str,
+        extra: &[(&str, ContextValue)],
+    ) -> Access {
+        let mut context = self.context(p).clone();
+        for (k, v) in extra {
+            context.insert(k, v.clone());
+        }
+        let request = Request::new(&self.caller_arn(p), action, resource).with_context(context);
+        access_of(set, &request)
+    }
+
+    /// The best answer over several candidate resources.
+    pub fn check_any<I, S>(
+        &self,
+        p: Principal,
+        action: &str,
+        resources: I,
+        extra: &[(&str, ContextValue)],
+    ) -> Access
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        if !self.may(p, action) {
+            return Access::never();
+        }
+        let mut best = Access::never();
+        for r in resources {
+            let a = self.check(p, action, r.as_ref(), extra);
+            let done = a.outcome == Outcome::Always;
+            best = best.or(a);
+            if done {
+                break;
+            }
+        }
+        best
+    }
+
+    /// May `p` do `action` on some resource? Tries a generic resource of each type the action
+    /// acts on (from the catalog) and the resources `p`'s own statements name for it.
+    pub fn check_somewhere(&self, p: Principal, action: &str) -> Access {
+        if !self.may(p, action) {
+            return Access::never();
+        }
+        let candidates = self.candidate_resources(p, action);
+        self.check_any(p, action, &candidates, &[])
+    }
+
+    fn candidate_resources(&self, p: Principal, action: &str) -> Vec<String> {
+        let account = &self.account.info.account_id;
+        let partition = super::rules::partition(self.account);
+        let mut out = Vec::new();
+        if let Some(a) = catalog().lookup(action) {
+            for template in a.resource_arns() {
+                let concrete = instantiate_template(template, partition, account);
+                if !out.contains(&concrete) {
+                    out.push(concrete);
+                }
+            }
+        }
+        if out.is_empty() {
+            out.push("*".to_owned());
+        }
+        let context = self.context(p);
+        let action_lower = action.to_ascii_lowercase();
+        for doc in self.documents(p) {
+            for s in doc.statements.iter().filter(|s| s.effect == Effect::Allow) {
+                let matches = s
+                    .action
+                    .values
+                    .iter()
+                    .any(|v| glob_match(&v.to_ascii_lowercase(), &action_lower));
+                if matches == s.action.negated {
+                    continue;
+                }
+                let Some(r) = &s.resource else { continue };
+                if r.negated {
+                    continue;
+                }
+                for v in &r.values {
+                    let concrete = instantiate_pattern(v, context);
+                    if !out.contains(&concrete) {
+                        out.push(concrete);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Whether `p` is administrator-equivalent: allowed every [`ADMIN_SENTINELS`] question.
+    pub fn is_admin(&self, p: Principal) -> &Access {
+        self.admin[self.slot(p)].get_or_init(|| {
+            if ADMIN_SENTINELS.iter().any(|(a, _)| !self.may(p, a)) {
+                return Access::never();
+            }
+            self.admin_of(self.policy_set(p), p)
+        })
+    }
+
+    /// Whether a principal with `set` as its layers (a hypothetical variation of `p`'s) would
+    /// be administrator-equivalent.
+    pub fn admin_of(&self, set: &PolicySet, p: Principal) -> Access {
+        let account = &self.account.info.account_id;
+        let partition = super::rules::partition(self.account);
+        let mut result = Access::always();
+        for (action, resource) in ADMIN_SENTINELS {
+            let resource = resource.replace("{a}", account).replace("{p}", partition);
+            result = result.and(&self.evaluate(set, p, action, &resource, &[]));
+            if result.outcome == Outcome::Never {
+                break;
+            }
+        }
+        result
+    }
+}
+
+/// Evaluates with unknowns and reads the answer: outcome, conditions, allowing statements.
+pub(crate) fn access_of(set: &PolicySet, request: &Request) -> Access {
+    let pe = evaluate_partial(set, request);
+    let mut access = Access {
+        outcome: pe.outcome,
+        conditions: Vec::new(),
+        evidence: Vec::new(),
+    };
+    if pe.outcome == Outcome::Never {
+        return access;
+    }
+    for layer in &pe.evaluation.trace.layers {
+        if matches!(layer.layer, LayerKind::Identity | LayerKind::Resource) {
+            for s in layer.matched.iter().filter(|s| s.effect == Effect::Allow) {
+                let e = Evidence::new(s.policy.clone(), s.statement, s.sid.as_deref());
+                if !access.evidence.contains(&e) {
+                    access.evidence.push(e);
+                }
+            }
+        }
+    }
+    for r in pe.allow_when.requirements() {
+        if r.effect == Effect::Allow && matches!(r.layer, LayerKind::Identity | LayerKind::Resource)
+        {
+            let e = Evidence::new(r.policy.clone(), r.statement, r.sid.as_deref());
+            if !access.evidence.contains(&e) {
+                access.evidence.push(e);
+            }
+        }
+        let line = format!(
+            "{} {} {} ({} statement {})",
+            r.operator,
+            r.key,
+            r.values.join("|"),
+            r.policy,
+            r.sid.clone().unwrap_or_else(|| r.statement.to_string())
+        );
+        if !access.conditions.contains(&line) {
+            access.conditions.push(line);
+        }
+    }
+    access
+}
+
+/// A concrete ARN from a catalog template: `${Partition}`, `${Region}` and `${Account}` filled
+/// in, every other placeholder a probe name.
+fn instantiate_template(template: &str, partition: &str, account: &str) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(start) = rest.find("${") {
+        out.push_str(&rest[..start]);
+        let Some(end) = rest[start..].find('}') else {
+            out.push_str(&rest[start..]);
+            return out;
+        };
+        let name = &rest[start + 2..start + end];
+        out.push_str(match name {
+            "Partition" => partition,
+            "Region" => "us-east-1",
+            "Account" => account,
+            _ => "iamscope-probe",
+        });
+        rest = &rest[start + end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A concrete resource inside a policy's `Resource` pattern: wildcards filled with a probe
+/// name, policy variables with the caller's values.
+fn instantiate_pattern(pattern: &str, context: &Context) -> String {
+    let mut out = String::with_capacity(pattern.len());
+    let mut rest = pattern;
+    while !rest.is_empty() {
+        if let Some(after) = rest.strip_prefix("${")
+            && let Some(end) = after.find('}')
+        {
+            match &after[..end] {
+                k @ ("*" | "?" | "$") => out.push_str(k),
+                k => match context.get(k) {
+                    Some(ContextValue::Single(v)) => out.push_str(v),
+                    _ => out.push_str("iamscope"),
+                },
+            }
+            rest = &after[end + 1..];
+            continue;
+        }
+        let mut chars = rest.chars();
+        match chars.next() {
+            Some('*') => out.push_str("iamscope"),
+            Some('?') => out.push('x'),
+            Some(c) => out.push(c),
+            None => {}
+        }
+        rest = chars.as_str();
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::UserId;
+    use crate::source::demo;
+
+    fn principal(account: &Account, name: &str) -> Principal {
+        Principal::try_from((account, account.lookup(name).unwrap())).unwrap()
+    }
+
+    fn now() -> Timestamp {
+        "2026-11-01T09:00:00Z".parse().unwrap()
+    }
+
+    #[test]
+    fn demo_admins_are_admin_and_others_are_not() {
+        let account = demo::account().unwrap();
+        let e = Effective::new(&account, now());
+        for name in ["ci-deploy", "LegacyAdminRole"] {
+            assert_eq!(
+                e.is_admin(principal(&account, name)).outcome,
+                Outcome::Always,
+                "{name}"
+            );
+        }
+        for name in [
+            "alice",
+            "charlie",
+            "dave",
+            "SSOReadOnlyRole",
+            "MyAppTaskRole",
+        ] {
+            assert_eq!(
+                e.is_admin(principal(&account, name)).outcome,
+                Outcome::Never,
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn boundaries_and_denies_count() {
+        let account = demo::account().unwrap();
+        let e = Effective::new(&account, now());
+        let alice = principal(&account, "alice");
+        let charlie = principal(&account, "charlie");
+        // ECS full access grants PassRole to ecs-tasks; alice's boundary denies iam:*.
+        let pass = [(
+            "iam:PassedToService",
+            ContextValue::from("ecs-tasks.amazonaws.com"),
+        )];
+        let role = "arn:aws:iam::123456789012:role/MyAppTaskRole";
+        assert_eq!(
+            e.check(charlie, "iam:PassRole", role, &pass).outcome,
+            Outcome::Always
+        );
+        assert!(!e.may(alice, "iam:PassRole"));
+        assert_eq!(
+            e.check(alice, "iam:PassRole", role, &pass).outcome,
+            Outcome::Never
+        );
+        // ...and only to ecs-tasks.
+        let to_ec2 = [(
+            "iam:PassedToService",
+            ContextValue::from("ec2.amazonaws.com"),
+        )];
+        assert_eq!(
+            e.check(charlie, "iam:PassRole", role, &to_ec2).outcome,
+            Outcome::Never
+        );
+        // The group's explicit deny.
+        assert_eq!(
+            e.check(
+                charlie,
+                "s3:DeleteObject",
+                "arn:aws:s3:::my-app-prod-data/x",
+                &[]
+            )
+            .outcome,
+            Outcome::Never
+        );
+        let get = e.check(charlie, "s3:GetObject", "arn:aws:s3:::any/x", &[]);
+        assert_eq!(get.outcome, Outcome::Always);
+        assert!(
+            get.evidence
+                .iter()
+                .any(|ev| ev.policy.ends_with("AmazonS3ReadOnlyAccess")),
+            "{:?}",
+            get.evidence
+        );
+    }
+
+    #[test]
+    fn conditions_are_three_valued() {
+        let policy = |cond: &str| {
+            serde_json::json!({
+                "iamscope": {"format_version": 1, "account_id": "123456789012", "partition": "aws"},
+                "UserDetailList": [{"UserName": "u", "UserId": "AIDAU", "Path": "/",
+                    "Arn": "arn:aws:iam::123456789012:user/u", "GroupList": [],
+                    "AttachedManagedPolicies": [],
+                    "UserPolicyList": [{"PolicyName": "p", "PolicyDocument": serde_json::from_str::<serde_json::Value>(&format!(
+                        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"iam:CreatePolicyVersion","Resource":"*","Condition":{cond}}}]}}"#)).unwrap()}]}],
+                "GroupDetailList": [], "RoleDetailList": [], "Policies": []
+            })
+        };
+        let outcome = |cond: &str| {
+            let text = policy(cond).to_string();
+            let snap = crate::source::parse_snapshot(text.as_bytes(), "t").unwrap();
+            let account =
+                crate::source::convert::to_account(snap, crate::model::SourceKind::Demo, "t")
+                    .unwrap();
+            let e = Effective::new(&account, now());
+            let u = Principal::User(UserId(0));
+            e.check(
+                u,
+                "iam:CreatePolicyVersion",
+                "arn:aws:iam::123456789012:policy/x",
+                &[],
+            )
+            .outcome
+        };
+        // A token issued now is after 2020: always; before 2020: never.
+        assert_eq!(
+            outcome(r#"{"DateGreaterThan":{"aws:TokenIssueTime":"2020-01-01T00:00:01Z"}}"#),
+            Outcome::Always
+        );
+        assert_eq!(
+            outcome(r#"{"DateLessThan":{"aws:TokenIssueTime":"2020-01-01T00:00:01Z"}}"#),
+            Outcome::Never
+        );
+        assert_eq!(
+            outcome(r#"{"StringEquals":{"aws:PrincipalAccount":"999999999999"}}"#),
+            Outcome::Never
+        );
+        assert_eq!(
+            outcome(r#"{"Bool":{"aws:MultiFactorAuthPresent":"true"}}"#),
+            Outcome::Conditional
+        );
+    }
+}

@@ -1,0 +1,219 @@
+//! Privilege escalation on the demo account and on small purpose-built accounts. The
+//! benchmark-like account (every technique, every trap) is in `tests/scan_privesc.rs`.
+
+use jiff::Timestamp;
+use serde_json::{Value, json};
+
+use super::*;
+use crate::analysis::effective::Effective;
+use crate::model::SourceKind;
+use crate::source::{self, demo};
+
+fn now() -> Timestamp {
+    "2026-11-01T09:00:00Z".parse().unwrap()
+}
+
+fn escalations(account: &Account) -> Vec<(String, &'static str, Outcome)> {
+    let eff = Effective::new(account, now());
+    analyze(&eff)
+        .into_iter()
+        .map(|e| {
+            (
+                e.principal.name(account).to_owned(),
+                e.technique.id,
+                e.outcome,
+            )
+        })
+        .collect()
+}
+
+fn account(users: Value, roles: Value, policies: Value) -> Account {
+    let v = json!({
+        "iamscope": {"format_version": 1, "account_id": "123456789012", "partition": "aws",
+                     "fetched_at": "2026-11-01T09:00:00Z"},
+        "UserDetailList": users, "GroupDetailList": [], "RoleDetailList": roles, "Policies": policies
+    });
+    let text = v.to_string();
+    let snap = source::parse_snapshot(text.as_bytes(), "t").unwrap();
+    source::convert::to_account(snap, SourceKind::Demo, "t").unwrap()
+}
+
+fn user(name: &str, statements: Value, attached: &[&str]) -> Value {
+    json!({
+        "UserName": name, "UserId": format!("AIDA{name}"), "Path": "/",
+        "Arn": format!("arn:aws:iam::123456789012:user/{name}"), "GroupList": [],
+        "UserPolicyList": [{"PolicyName": "own", "PolicyDocument": {"Version": "2012-10-17", "Statement": statements}}],
+        "AttachedManagedPolicies": attached.iter().map(|p| json!({"PolicyName": p, "PolicyArn": format!("arn:aws:iam::123456789012:policy/{p}")})).collect::<Vec<_>>(),
+    })
+}
+
+fn policy(name: &str, versions: Value) -> Value {
+    let default = versions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["IsDefaultVersion"] == json!(true))
+        .unwrap()["VersionId"]
+        .clone();
+    json!({"PolicyName": name, "PolicyId": format!("ANPA{name}"), "Arn": format!("arn:aws:iam::123456789012:policy/{name}"),
+           "Path": "/", "DefaultVersionId": default, "AttachmentCount": 1, "IsAttachable": true,
+           "PolicyVersionList": versions})
+}
+
+fn version(id: &str, default: bool, statements: Value) -> Value {
+    json!({"VersionId": id, "IsDefaultVersion": default,
+           "Document": {"Version": "2012-10-17", "Statement": statements}})
+}
+
+#[test]
+fn demo_escalations_are_the_planted_one_and_the_legacy_admin_role() {
+    let a = demo::account().unwrap();
+    let found = escalations(&a);
+    assert!(
+        found.contains(&("dave".into(), "iam-create-policy-version", Outcome::Always)),
+        "{found:?}"
+    );
+    for well_scoped in [
+        "MyAppTaskRole",
+        "ecsTaskExecutionRole",
+        "WebTaskRole",
+        "WorkerTaskRole",
+        "CronTaskRole",
+        "GitHubActionsDeployRole",
+        "ImageProcessingLambdaRole",
+        "StagingCrossAccountRole",
+    ] {
+        assert!(
+            found.iter().all(|(n, _, _)| n != well_scoped),
+            "{well_scoped}: {found:?}"
+        );
+    }
+    // Administrators are not escalations; release-bot can pass any role, but only to ECS,
+    // where no role is more powerful than it.
+    for name in [
+        "ci-deploy",
+        "LegacyAdminRole",
+        "release-bot",
+        "alice",
+        "bob",
+        "erin",
+    ] {
+        assert!(found.iter().all(|(n, _, _)| n != name), "{name}: {found:?}");
+    }
+}
+
+#[test]
+fn dave_finding_names_policy_statement_and_fix() {
+    let a = demo::account().unwrap();
+    let eff = Effective::new(&a, now());
+    let f: Vec<Finding> = findings(&eff)
+        .into_iter()
+        .filter(|f| f.rule == "privesc.iam-create-policy-version")
+        .collect();
+    assert_eq!(f.len(), 1);
+    let f = &f[0];
+    assert_eq!(f.severity, Severity::Critical);
+    assert_eq!(
+        f.path,
+        vec![
+            "arn:aws:iam::123456789012:user/dave",
+            "iam:CreatePolicyVersion (arn:aws:iam::123456789012:policy/DaveToolsAccess)",
+            "arn:aws:iam::123456789012:user/dave",
+        ]
+    );
+    assert_eq!(f.evidence.len(), 1);
+    assert_eq!(f.evidence[0].policy, "ManageOwnTools");
+    assert_eq!(f.evidence[0].statement.to_string(), "MaintainToolsPolicy");
+    assert!(f.fix.contains("CreatePolicyVersion"));
+}
+
+#[test]
+fn set_default_version_needs_a_more_powerful_version() {
+    let admin = json!([{"Effect": "Allow", "Action": "*", "Resource": "*"}]);
+    let small = json!([{"Effect": "Allow", "Action": "s3:ListAllMyBuckets", "Resource": "*"}]);
+    let set_default =
+        json!([{"Effect": "Allow", "Action": "iam:SetDefaultPolicyVersion", "Resource": "*"}]);
+    let a = account(
+        json!([
+            user("lucky", set_default.clone(), &["WithAdminVersion"]),
+            user("unlucky", set_default, &["OnlySmall"])
+        ]),
+        json!([]),
+        json!([
+            policy(
+                "WithAdminVersion",
+                json!([
+                    version("v1", true, small.clone()),
+                    version("v2", false, admin)
+                ])
+            ),
+            policy(
+                "OnlySmall",
+                json!([
+                    version("v1", true, small.clone()),
+                    version("v2", false, small)
+                ])
+            ),
+        ]),
+    );
+    let found = escalations(&a);
+    assert_eq!(
+        found,
+        vec![(
+            "lucky".into(),
+            "iam-set-default-policy-version",
+            Outcome::Always
+        )]
+    );
+}
+
+#[test]
+fn a_full_key_slot_needs_delete_access_key_too() {
+    let admin = json!([{"Effect": "Allow", "Action": "*", "Resource": "*"}]);
+    let mut boss = user("boss", admin, &[]);
+    boss["UserPolicyList"][0]["PolicyName"] = json!("admin");
+    // Both aim at boss only (a key for rotator would be a way up too).
+    let create = json!([{"Effect": "Allow", "Action": "iam:CreateAccessKey", "Resource": "arn:aws:iam::123456789012:user/boss"}]);
+    let both = json!([{"Effect": "Allow", "Action": ["iam:CreateAccessKey", "iam:DeleteAccessKey"], "Resource": "*"}]);
+    let mut v = json!({
+        "iamscope": {"format_version": 1, "account_id": "123456789012", "partition": "aws",
+                     "fetched_at": "2026-11-01T09:00:00Z"},
+        "UserDetailList": [boss, user("creator", create, &[]), user("rotator", both, &[])],
+        "GroupDetailList": [], "RoleDetailList": [], "Policies": [],
+        "AccessKeys": [
+            {"UserName": "boss", "AccessKeyId": "AKIA1", "Status": "Active", "CreateDate": "2026-10-01T00:00:00Z"},
+            {"UserName": "boss", "AccessKeyId": "AKIA2", "Status": "Inactive", "CreateDate": "2026-10-02T00:00:00Z"}
+        ]
+    });
+    let text = v.take().to_string();
+    let snap = source::parse_snapshot(text.as_bytes(), "t").unwrap();
+    let a = source::convert::to_account(snap, SourceKind::Demo, "t").unwrap();
+    let found = escalations(&a);
+    assert_eq!(
+        found,
+        vec![("rotator".into(), "iam-create-access-key", Outcome::Always)]
+    );
+}
+
+#[test]
+fn a_boundary_caps_what_a_written_policy_gives() {
+    // The user may write its own policies, but its boundary allows only s3 and that: adding an
+    // administrator policy gives it s3, not administrator.
+    let mut u = user(
+        "capped",
+        json!([{"Effect": "Allow", "Action": ["iam:PutUserPolicy", "s3:*"], "Resource": "*"}]),
+        &[],
+    );
+    u["PermissionsBoundary"] = json!({"PermissionsBoundaryType": "Policy",
+        "PermissionsBoundaryArn": "arn:aws:iam::123456789012:policy/Cap"});
+    let cap = policy(
+        "Cap",
+        json!([version(
+            "v1",
+            true,
+            json!([{"Effect": "Allow", "Action": ["iam:PutUserPolicy", "s3:*"], "Resource": "*"}])
+        )]),
+    );
+    let a = account(json!([u]), json!([]), json!([cap]));
+    assert!(escalations(&a).is_empty());
+}

@@ -1,0 +1,267 @@
+//! Risk rules. Each rule is one small type with an id, a kind, a severity and a one-line
+//! summary (the "warnings" pattern of tokio-console), and a check that turns the account into
+//! findings. [`scan`] runs every rule and the privilege-escalation analysis.
+//!
+//! Rules are pure: ages are measured against [`Scan::now`], which the caller chooses (the
+//! snapshot's fetch time, so a scan of a saved account says the same thing tomorrow).
+
+mod credentials;
+mod hygiene;
+mod permissions;
+mod trust;
+
+use std::cell::OnceCell;
+use std::collections::HashSet;
+
+use jiff::Timestamp;
+
+use super::effective::Effective;
+use super::findings::{self, Finding, Kind, Severity};
+use crate::model::Account;
+
+/// Days after which a credential or a role counts as stale (AWS Security Hub IAM.3, IAM.8 and
+/// the CIS AWS Foundations Benchmark use 90).
+pub const STALE_DAYS: i64 = 90;
+
+/// What the rules look at.
+pub struct Scan<'a> {
+    pub account: &'a Account,
+    /// The clock ages are measured against.
+    pub now: Timestamp,
+    effective: OnceCell<Effective<'a>>,
+}
+
+impl<'a> Scan<'a> {
+    pub fn new(account: &'a Account, now: Timestamp) -> Scan<'a> {
+        Scan {
+            account,
+            now,
+            effective: OnceCell::new(),
+        }
+    }
+
+    /// Effective permissions of the account's principals, compiled on first use.
+    pub fn effective(&self) -> &Effective<'a> {
+        self.effective
+            .get_or_init(|| Effective::new(self.account, self.now))
+    }
+
+    /// Whole days from `t` to [`Scan::now`].
+    pub fn days_since(&self, t: Timestamp) -> i64 {
+        (self.now.as_second() - t.as_second()).div_euclid(86_400)
+    }
+
+    pub fn root_arn(&self) -> String {
+        format!(
+            "arn:{}:iam::{}:root",
+            partition(self.account),
+            self.account.info.account_id
+        )
+    }
+}
+
+pub(crate) fn partition(account: &Account) -> &str {
+    if account.info.partition.is_empty() {
+        "aws"
+    } else {
+        &account.info.partition
+    }
+}
+
+/// One risk rule.
+pub trait Rule: Sync {
+    /// Stable id, `kind.name`, e.g. `credentials.access-key-old`.
+    fn id(&self) -> &'static str;
+    fn kind(&self) -> Kind;
+    fn severity(&self) -> Severity;
+    /// What the rule looks for, in one line.
+    fn summary(&self) -> &'static str;
+    /// Appends this rule's findings.
+    fn check(&self, scan: &Scan<'_>, out: &mut Vec<Finding>);
+
+    /// A finding of this rule about `subject`.
+    fn finding(&self, subject: &str, title: String) -> Finding {
+        Finding::new(self.id(), self.kind(), self.severity(), subject, title)
+    }
+}
+
+/// Declares a rule type: `rule!(Name, "id", Kind, Severity, "summary")`. The type implements
+/// [`Rule`] by calling its inherent `run(&self, scan, out)`.
+macro_rules! rule {
+    ($(#[$meta:meta])* $name:ident, $id:literal, $kind:ident, $severity:ident, $summary:literal) => {
+        $(#[$meta])*
+        pub struct $name;
+
+        impl $crate::analysis::rules::Rule for $name {
+            fn id(&self) -> &'static str {
+                $id
+            }
+            fn kind(&self) -> $crate::analysis::findings::Kind {
+                $crate::analysis::findings::Kind::$kind
+            }
+            fn severity(&self) -> $crate::analysis::findings::Severity {
+                $crate::analysis::findings::Severity::$severity
+            }
+            fn summary(&self) -> &'static str {
+                $summary
+            }
+            fn check(
+                &self,
+                scan: &$crate::analysis::rules::Scan<'_>,
+                out: &mut Vec<$crate::analysis::findings::Finding>,
+            ) {
+                self.run(scan, out)
+            }
+        }
+    };
+}
+pub(crate) use rule;
+
+/// Actions the rules ask the evaluator about (for its prefilter).
+pub fn asked_actions() -> &'static [&'static str] {
+    permissions::ASKED
+}
+
+/// Every rule, in the order their findings are produced.
+pub fn all() -> &'static [&'static dyn Rule] {
+    &[
+        &permissions::AdminAccess,
+        &permissions::ActionResourceStar,
+        &permissions::ServiceWildcard,
+        &permissions::NotActionAllow,
+        &permissions::NotResourceAllow,
+        &permissions::PassRoleAnyRole,
+        &permissions::PassRoleAnyService,
+        &permissions::DataExfiltration,
+        &permissions::ResourceExposure,
+        &permissions::CredentialsExposure,
+        &permissions::InfrastructureModification,
+        &permissions::EcsRoleMixup,
+        &trust::TrustAnyone,
+        &trust::TrustAnyoneWithConditions,
+        &trust::TrustCrossAccountNoExternalId,
+        &trust::TrustOidcNoAudience,
+        &trust::TrustOidcWildcardSubject,
+        &trust::TrustServiceNoSource,
+        &trust::TrustManyServices,
+        &credentials::AccessKeyOld,
+        &credentials::AccessKeyUnused,
+        &credentials::TwoActiveKeys,
+        &credentials::ConsoleWithoutMfa,
+        &credentials::AccessKeysWhereRoleWouldDo,
+        &credentials::RootMfaOff,
+        &credentials::RootAccessKeys,
+        &hygiene::UntaggedRole,
+        &hygiene::UserDirectPolicies,
+        &hygiene::RoleUnused,
+        &hygiene::RoleNeverUsed,
+    ]
+}
+
+/// Every finding for the account: the rules, then privilege escalation; sorted most severe
+/// first, one finding per id.
+pub fn scan(account: &Account, now: Timestamp) -> Vec<Finding> {
+    let scan = Scan::new(account, now);
+    let mut out = Vec::new();
+    for rule in all() {
+        rule.check(&scan, &mut out);
+    }
+    out.extend(super::privesc::findings(scan.effective()));
+    let mut seen = HashSet::new();
+    out.retain(|f| seen.insert(f.id.clone()));
+    findings::sort(&mut out);
+    out
+}
+
+#[cfg(test)]
+pub(crate) mod test_support {
+    //! Small accounts for rule tests, built from snapshot JSON.
+
+    use jiff::Timestamp;
+
+    use super::*;
+    use crate::source;
+
+    pub const NOW: &str = "2026-11-01T09:00:00Z";
+
+    pub fn now() -> Timestamp {
+        NOW.parse().unwrap()
+    }
+
+    /// An account from the AWS CLI form (FORMATS.md §1), with any iamscope snapshot extras.
+    pub fn account(json: serde_json::Value) -> Account {
+        let text = json.to_string();
+        let snapshot = source::parse_snapshot(text.as_bytes(), "test").unwrap();
+        source::convert::to_account(snapshot, crate::model::SourceKind::Demo, "test").unwrap()
+    }
+
+    pub fn run(rule: &dyn Rule, account: &Account) -> Vec<Finding> {
+        let scan = Scan::new(account, now());
+        let mut out = Vec::new();
+        rule.check(&scan, &mut out);
+        out
+    }
+
+    /// A role in the CLI form.
+    pub fn role(name: &str, trust: serde_json::Value) -> serde_json::Value {
+        serde_json::json!({
+            "RoleName": name, "RoleId": format!("AROA{name}"), "Path": "/",
+            "Arn": format!("arn:aws:iam::123456789012:role/{name}"),
+            "CreateDate": "2024-01-01T00:00:00Z",
+            "AssumeRolePolicyDocument": trust,
+            "RolePolicyList": [], "AttachedManagedPolicies": [], "InstanceProfileList": [],
+            "Tags": [{"Key": "team", "Value": "x"}],
+            "RoleLastUsed": {"LastUsedDate": "2026-10-30T00:00:00Z", "Region": "us-east-1"}
+        })
+    }
+
+    pub fn user(name: &str) -> serde_json::Value {
+        serde_json::json!({
+            "UserName": name, "UserId": format!("AIDA{name}"), "Path": "/",
+            "Arn": format!("arn:aws:iam::123456789012:user/{name}"),
+            "CreateDate": "2024-01-01T00:00:00Z",
+            "GroupList": [], "UserPolicyList": [], "AttachedManagedPolicies": [], "Tags": []
+        })
+    }
+
+    pub fn trust_service(service: &str) -> serde_json::Value {
+        serde_json::json!({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}]})
+    }
+
+    pub fn accounts(users: Vec<serde_json::Value>, roles: Vec<serde_json::Value>) -> Account {
+        account(serde_json::json!({
+            "iamscope": {"format_version": 1, "account_id": "123456789012", "partition": "aws",
+                         "fetched_at": NOW},
+            "UserDetailList": users, "GroupDetailList": [], "RoleDetailList": roles, "Policies": []
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rule_ids_are_unique_and_kinded() {
+        let mut ids = HashSet::new();
+        for r in all() {
+            assert!(ids.insert(r.id()), "duplicate {}", r.id());
+            let prefix = r.id().split('.').next().unwrap();
+            assert!(
+                [
+                    "admin",
+                    "wildcard",
+                    "permissions",
+                    "trust",
+                    "credentials",
+                    "hygiene"
+                ]
+                .contains(&prefix),
+                "{}",
+                r.id()
+            );
+            assert!(!r.summary().is_empty());
+        }
+    }
+}
