@@ -257,3 +257,33 @@ fn context_flag_changes_the_answer() {
         String::from_utf8_lossy(&o.stdout)
     );
 }
+
+#[test]
+fn decoded_authorization_message_from_a_file() {
+    let decoded = data("decoded-runinstances.json");
+    let o = iamscope(
+        &[
+            "explain",
+            "--demo",
+            "--decoded",
+            &decoded,
+            "--format",
+            "json",
+            "An error occurred (UnauthorizedOperation) when calling the RunInstances operation: You are not authorized to perform this operation. Encoded authorization failure message: 4GIOHlTkIaWHQD0Q0m6XSnuUMCm",
+        ],
+        None,
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let v = json(&o);
+    assert_eq!(v["principal_arn"], "arn:aws:iam::123456789012:user/alice");
+    assert_eq!(
+        v["resource"],
+        "arn:aws:ec2:us-east-1:123456789012:instance/*"
+    );
+    assert_eq!(v["message"]["agreement"], "agrees");
+}

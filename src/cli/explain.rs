@@ -13,7 +13,7 @@ use serde_json::Value;
 use super::simulate::parse_context_arg;
 use super::{CliError, CliResult, Exit, SourceArgs, TextFormat, write_json};
 use crate::analysis::explain::{
-    ExplainOptions, Explanation, LabeledPolicy, explain, parse_message,
+    ExplainOptions, Explanation, LabeledPolicy, apply_decoded_message, explain, parse_message,
 };
 use crate::eval::{CauseKind, Decision};
 use crate::policy::Policy;
@@ -53,6 +53,11 @@ pub struct ExplainArgs {
     /// The session policy passed when the session was created.
     #[arg(long, value_name = "FILE")]
     pub session_policy: Option<PathBuf>,
+    /// The output of `aws sts decode-authorization-message --encoded-message ...` for the
+    /// message's encoded authorization failure message: it names the caller, action, resource
+    /// and the request's context keys.
+    #[arg(long, value_name = "FILE")]
+    pub decoded: Option<PathBuf>,
     /// A request context key the message cannot tell, e.g. `aws:SourceIp=203.0.113.5` or
     /// `aws:MultiFactorAuthPresent=true`. Repeat for more keys; a JSON list gives a
     /// multivalued key.
@@ -72,7 +77,13 @@ pub fn run(args: &ExplainArgs, source: &SourceArgs, out: &mut dyn Write) -> CliR
     } else {
         args.message.join(" ")
     };
-    let parsed = parse_message(&text)?;
+    let mut parsed = parse_message(&text)?;
+    if let Some(path) = &args.decoded {
+        let decoded = std::fs::read_to_string(path)
+            .map_err(|e| CliError::from(format!("cannot read `{}`: {e}", path.display())))?;
+        apply_decoded_message(&mut parsed, &decoded)
+            .map_err(|e| CliError::from(format!("`{}`: {e}", path.display())))?;
+    }
     let options = options(args, source)?;
     let account = source.load()?;
     let explanation = explain(&account, &parsed, &options)?;

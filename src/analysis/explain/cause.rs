@@ -861,7 +861,7 @@ fn message_check(
     let claim = message.claim.clone();
     let note = match (&claim, chosen.agreement) {
         (None, _) if message.encoded_message.is_some() => format!(
-            "the message gives its reason only encoded: `aws sts decode-authorization-message --encoded-message <message>` reads it with live credentials; {}",
+            "the message gives its reason only encoded: `aws sts decode-authorization-message --encoded-message <message>` reads it with live credentials (pass its output with --decoded FILE); {}",
             decision_phrase(decision)
         ),
         (None, _) => format!("the message gives no reason; {}", decision_phrase(decision)),
