@@ -922,3 +922,20 @@ fn github_actions_oidc_trust_on_demo() {
     let e = explain(&demo(), &parsed, &options).unwrap_err();
     assert!(matches!(e, ExplainError::NoResource(_)), "{e}");
 }
+
+#[test]
+fn bare_s3_listing_without_resource() {
+    let options = ExplainOptions {
+        principal: Some("erin".into()),
+        ..ExplainOptions::default()
+    };
+    // `aws s3 ls s3://bucket` prints this; ListObjectsV2 is authorized as s3:ListBucket.
+    let e = run(
+        &demo(),
+        "An error occurred (AccessDenied) when calling the ListObjectsV2 operation: Access Denied",
+        &options,
+    );
+    assert_eq!(e.action, "s3:ListBucket");
+    assert_eq!(e.resource, "*");
+    assert!(e.assumptions.iter().any(|a| a.contains("--resource")));
+}

@@ -747,15 +747,12 @@ fn resolve_action(
             "the message names neither the action nor the operation: pass --action SERVICE:ACTION (e.g. s3:GetObject)".into(),
         ));
     };
-    let service = message
-        .service
-        .clone()
-        .or_else(|| {
-            resource
-                .as_deref()
-                .and_then(|r| Arn::parse(r).ok())
-                .map(|a| a.service.to_owned())
-        })
+    // The resource's ARN names the service most surely; then what the SDK or the text says.
+    let service = resource
+        .as_deref()
+        .and_then(|r| Arn::parse(r).ok())
+        .map(|a| a.service.to_owned())
+        .or_else(|| message.service.clone())
         .or_else(|| match message.error_code.as_deref() {
             // EC2 answers UnauthorizedOperation; S3 answers `AccessDenied` with the bare
             // `Access Denied` text.

@@ -368,6 +368,10 @@ pub fn parse_message(text: &str) -> Result<ParsedMessage, ParseError> {
     }
     if looks_denied(&lower) || m.error_code.is_some() || m.encoded_message.is_some() {
         m.shape = MessageShape::Bare;
+        // `Access Denied`, so written, is Amazon S3's message.
+        if m.service.is_none() && norm.contains("Access Denied") && m.operation.is_some() {
+            m.service = Some("s3".into());
+        }
         if m.claim.is_none() {
             m.claim = read_claim(&norm, &lower, 0);
         }

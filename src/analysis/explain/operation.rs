@@ -160,15 +160,21 @@ pub fn canonical_action(action: &str) -> Option<String> {
     catalog().lookup(action).map(|a| a.full_name())
 }
 
-/// The services that have an action named `operation`, for an operation named without its
-/// service (a bare message with nothing else to go on).
+/// The services that have an operation of this name (an action of the name, or one of the
+/// renamed operations above), for an operation named without its service.
 pub fn services_with_action(operation: &str) -> Vec<String> {
-    catalog()
+    let mut out: Vec<String> = catalog()
         .services()
         .iter()
         .filter(|s| s.action(operation).is_some())
         .map(|s| s.prefix.clone())
-        .collect()
+        .collect();
+    for (service, op, _) in RENAMED {
+        if op.eq_ignore_ascii_case(operation) && !out.iter().any(|s| s == service) {
+            out.push((*service).to_owned());
+        }
+    }
+    out
 }
 
 /// Whether the action is authorized against resources (false for wildcard-only actions such
