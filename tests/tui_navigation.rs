@@ -328,3 +328,41 @@ fn help_comes_from_the_keymap_and_closes_with_esc() {
     h.keys("<Esc>");
     assert!(!h.app.help_open());
 }
+
+#[test]
+fn simulator_starts_as_the_selection_and_marks_the_deciding_statement() {
+    let mut h = demo();
+    h.keys("S");
+    assert_eq!(h.app.focus(), Pane::Form);
+    // Letters are typed into the form, not taken as keys (q does not quit here).
+    h.keys("s3:DeleteObjectq<BS><Tab><C-u>arn:aws:s3:::my-app-prod-data/x<Enter>");
+    assert!(!h.quit);
+    let text = h.text();
+    assert!(text.contains("DENIED (explicit deny)"), "{text}");
+    let inspect = h.app.inspect().unwrap();
+    assert_eq!(inspect.mark, Some(0), "the deny statement is marked");
+    assert_eq!(
+        h.app.documents()[inspect.doc].title,
+        "group Developers: inline DenyProdDataDelete"
+    );
+    h.keys("<Esc>");
+    assert_eq!(h.app.depth(), 1);
+}
+
+#[test]
+fn explainer_takes_a_pasted_message() {
+    let mut h = demo();
+    h.keys(":explain<Enter>");
+    h.send(Msg::Paste(
+        "An error occurred (AccessDenied) when calling the DeleteObject operation: User: \
+         arn:aws:iam::123456789012:user/alice is not authorized to perform: s3:DeleteObject on\n\
+         resource: \"arn:aws:s3:::my-app-prod-data/report.csv\" with an explicit deny in an \
+         identity-based policy"
+            .into(),
+    ));
+    h.keys("<Enter>");
+    let text = h.text();
+    assert!(text.contains("DENIED (explicit deny)"), "{text}");
+    assert!(text.contains("Fix"), "{text}");
+    assert_eq!(h.app.inspect().unwrap().mark, Some(0));
+}

@@ -134,3 +134,11 @@ fn no_color_keeps_text_and_drops_colour() {
     coloured.keys(":roles<Enter>/MyAppTask<Enter><Enter>");
     assert_eq!(h.text(), coloured.text(), "the same text, without colour");
 }
+
+#[test]
+fn simulator_with_a_trace() {
+    insta::assert_snapshot!(screen(
+        WIDE,
+        "Ss3:DeleteObject<Tab><C-u>arn:aws:s3:::my-app-prod-data/x<Enter>"
+    ));
+}

@@ -19,6 +19,11 @@ const SHOTS: &[(&str, (u16, u16), &str)] = &[
     ),
     ("trust", (120, 36), ":roles<Enter>/MyAppTask<Enter>t"),
     ("trust-all", (120, 36), ":trust<Enter>"),
+    (
+        "simulate",
+        (120, 36),
+        "Ss3:DeleteObject<Tab><C-u>arn:aws:s3:::my-app-prod-data/x<Enter>",
+    ),
     ("help", (120, 36), "?"),
     ("roles-80x24", (80, 24), ":roles<Enter>/task<Enter>"),
 ];

@@ -233,6 +233,7 @@ impl App {
             Screen::List(kind) => self.lists[kind.index()].inspect.as_ref(),
             Screen::Inspect(i) => Some(i),
             Screen::Trust(_) => None,
+            Screen::Tool(t) => t.inspect.as_ref(),
         }
     }
 
@@ -241,6 +242,7 @@ impl App {
             Screen::List(kind) => self.lists[kind.index()].inspect.as_mut(),
             Screen::Inspect(i) => Some(i),
             Screen::Trust(_) => None,
+            Screen::Tool(t) => t.inspect.as_mut(),
         }
     }
 
@@ -249,6 +251,7 @@ impl App {
             Screen::List(kind) => self.lists[kind.index()].focus(),
             Screen::Inspect(i) => i.focus,
             Screen::Trust(_) => Pane::Tree,
+            Screen::Tool(t) => t.focus,
         }
     }
 
@@ -263,6 +266,7 @@ impl App {
         let data = self.data.as_ref()?;
         match self.screen() {
             Screen::Trust(t) => t.nodes.get(t.selected).map(|n| n.text.clone()),
+            Screen::Tool(t) => t.fields.first().map(|f| f.value.clone()),
             _ => match self.inspect()?.target {
                 Target::Entity(e) => Some(data.account.name_of(e).to_owned()),
                 Target::Finding(i) => data.insights.findings.get(i).map(|f| f.title.clone()),
@@ -418,7 +422,7 @@ impl App {
                         break;
                     }
                 },
-                (Screen::Trust(_), _) => break,
+                (Screen::Trust(_) | Screen::Tool(_), _) => break,
                 (screen, _) => stack.push(screen),
             }
         }

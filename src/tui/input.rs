@@ -10,6 +10,7 @@ use super::keymap::{self, Action, COMMANDS, Lookup, Scope};
 use super::layout;
 use super::rows::Kind;
 use super::state::{Pane, Screen};
+use super::tools::ToolKind;
 
 /// How far one wheel notch scrolls a document.
 const WHEEL_LINES: isize = 3;
@@ -42,6 +43,10 @@ impl App {
         }
         if self.help.is_some() {
             self.help_key(key);
+            return;
+        }
+        if self.focus() == Pane::Form {
+            self.form_key(key, fx);
             return;
         }
         let lookup = keymap::lookup(&self.scopes(), &key);
@@ -144,6 +149,46 @@ impl App {
             Action::NextDocument => self.cycle_document(1),
             Action::PrevDocument => self.cycle_document(-1),
             Action::PlainEnglish => self.toggle_plain(),
+            Action::Simulate => self.open_tool(ToolKind::Simulate),
+            Action::Explain => self.open_tool(ToolKind::Explain),
+        }
+    }
+
+    /// Keys while the simulator's or explainer's form has the focus: text goes into the field.
+    fn form_key(&mut self, key: KeyEvent, fx: &mut Vec<Effect>) {
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        let Some(Screen::Tool(t)) = self.stack.last_mut() else {
+            return;
+        };
+        let last = t.fields.len().saturating_sub(1);
+        match key.code {
+            KeyCode::Esc => self.back(),
+            KeyCode::Enter => self.run_tool(),
+            KeyCode::Tab if t.field == last && t.inspect.is_some() => t.focus = Pane::Policy,
+            KeyCode::Tab | KeyCode::Down => t.field = (t.field + 1).min(last),
+            KeyCode::BackTab | KeyCode::Up => t.field = t.field.saturating_sub(1),
+            KeyCode::PageDown => t.result_scroll += 5,
+            KeyCode::PageUp => t.result_scroll = t.result_scroll.saturating_sub(5),
+            KeyCode::Backspace => {
+                if let Some(f) = t.fields.get_mut(t.field) {
+                    f.value.pop();
+                }
+            }
+            KeyCode::Char('u') if ctrl => {
+                if let Some(f) = t.fields.get_mut(t.field) {
+                    f.value.clear();
+                }
+            }
+            KeyCode::Char('?') if ctrl => self.help = Some(0),
+            KeyCode::Char(c) if !ctrl => {
+                if let Some(f) = t.fields.get_mut(t.field) {
+                    f.value.push(c);
+                }
+            }
+            _ => {
+                let _ = fx;
+                self.set_status("Enter runs · Tab next field · Esc leaves the form");
+            }
         }
     }
 
@@ -228,6 +273,15 @@ impl App {
     }
 
     pub(crate) fn on_paste(&mut self, text: &str) {
+        if self.focus() == Pane::Form
+            && let Some(Screen::Tool(t)) = self.stack.last_mut()
+            && let Some(f) = t.fields.get_mut(t.field)
+        {
+            // An error message pasted from a terminal wraps over lines: one field, one line.
+            let joined: Vec<&str> = text.lines().map(str::trim).collect();
+            f.value.push_str(&joined.join(" "));
+            return;
+        }
         // One line only: a pasted newline would otherwise be typed into a one-line prompt.
         let line = text.lines().next().unwrap_or_default();
         if let Some(p) = &mut self.prompt {
@@ -267,6 +321,8 @@ impl App {
             "quit" => fx.push(Effect::Quit),
             "help" => self.help = Some(0),
             "trust" => self.open_trust_all(),
+            "simulate" => self.open_tool(ToolKind::Simulate),
+            "explain" => self.open_tool(ToolKind::Explain),
             other => {
                 if let Some(kind) = Kind::ALL.into_iter().find(|k| k.command() == other) {
                     self.jump(kind);

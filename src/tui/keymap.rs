@@ -30,6 +30,8 @@ pub enum Action {
     NextDocument,
     PrevDocument,
     PlainEnglish,
+    Simulate,
+    Explain,
 }
 
 /// Where a binding applies.
@@ -227,6 +229,20 @@ pub const BINDINGS: &[Binding] = &[
         help: "show who can assume the selected role, as a tree with conditions",
     },
     Binding {
+        keys: &[ch('S')],
+        action: Action::Simulate,
+        scope: Scope::Everywhere,
+        hint: Some("simulate"),
+        help: "simulate a request as the selected user or role: the decision and its trace",
+    },
+    Binding {
+        keys: &[ch('E')],
+        action: Action::Explain,
+        scope: Scope::Everywhere,
+        hint: Some("explain"),
+        help: "explain an AccessDenied message: paste it, see the cause and the fix",
+    },
+    Binding {
         keys: &[ch('y')],
         action: Action::CopyArn,
         scope: Scope::Everywhere,
@@ -323,6 +339,17 @@ pub const PROMPT_KEYS: &[(&str, &str)] = &[
     ("!", "at the start of a filter: invert it"),
 ];
 
+/// Keys of the simulator's and explainer's form; handled by the form, listed for the help.
+pub const FORM_KEYS: &[(&str, &str)] = &[
+    ("Enter", "run"),
+    ("Tab/↓", "next field, then the policy"),
+    ("S-Tab/↑", "previous field"),
+    ("C-u", "clear field"),
+    ("PgUp/PgDn", "scroll result"),
+    ("Esc", "leave"),
+    ("C-c", "quit"),
+];
+
 /// The views `:` jumps to, with what each shows.
 pub const COMMANDS: &[(&str, &str)] = &[
     ("users", "IAM users"),
@@ -331,6 +358,8 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("policies", "managed policies"),
     ("findings", "risk findings"),
     ("trust", "who can assume each role"),
+    ("simulate", "decide a request, with its trace"),
+    ("explain", "explain an AccessDenied message"),
     ("help", "this help"),
     ("quit", "quit iamscope"),
 ];
@@ -401,7 +430,7 @@ mod tests {
     #[test]
     fn every_action_has_a_binding() {
         let bound: HashSet<Action> = BINDINGS.iter().map(|b| b.action).collect();
-        assert_eq!(bound.len(), 24, "{bound:?}");
+        assert_eq!(bound.len(), 26, "{bound:?}");
     }
 
     #[test]

@@ -23,6 +23,7 @@ pub struct Areas {
     pub detail: Option<Rect>,
     pub policy: Option<Rect>,
     pub tree: Option<Rect>,
+    pub form: Option<Rect>,
     pub status: Rect,
     pub footer: Option<Rect>,
     pub too_small: bool,
@@ -36,6 +37,7 @@ impl Areas {
             (self.detail, Pane::Detail),
             (self.policy, Pane::Policy),
             (self.tree, Pane::Tree),
+            (self.form, Pane::Form),
         ]
         .into_iter()
         .filter_map(|(r, p)| r.map(|_| p))
@@ -48,6 +50,7 @@ impl Areas {
             Pane::Detail => self.detail,
             Pane::Policy => self.policy,
             Pane::Tree => self.tree,
+            Pane::Form => self.form,
         }
     }
 
@@ -120,6 +123,15 @@ pub fn areas(size: Rect, screen: &Screen, loaded: bool) -> Areas {
             a.policy = Some(policy);
         }
         Screen::Trust(_) => a.tree = Some(body),
+        Screen::Tool(_) => {
+            let [form, policy] = if wide {
+                Layout::horizontal([Constraint::Percentage(48), Constraint::Fill(1)]).areas(body)
+            } else {
+                Layout::vertical([Constraint::Percentage(50), Constraint::Fill(1)]).areas(body)
+            };
+            a.form = Some(form);
+            a.policy = Some(policy);
+        }
     }
     a
 }

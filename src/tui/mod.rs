@@ -23,6 +23,7 @@ mod state;
 pub mod svg;
 mod terminal;
 mod theme;
+mod tools;
 mod trust;
 mod views;
 

@@ -2,10 +2,13 @@
 //! pane focus, and the list toggles (sort, risky only).
 
 use super::app::{App, new_inspect};
+use super::documents;
+use super::highlight;
 use super::layout;
 use super::relations::{Item, Link};
 use super::rows::{Kind, Target};
-use super::state::{Pane, Screen, TrustView};
+use super::state::{Inspect, Pane, Screen, ToolView, TrustView};
+use super::tools::{self, ToolKind};
 use super::trust;
 use crate::analysis::principal::Principal;
 use crate::model::{EntityRef, RoleId};
@@ -66,6 +69,12 @@ impl App {
                         return;
                     }
                     t.selected = clamp_add(t.selected, delta, t.nodes.len());
+                }
+            }
+            Pane::Form => {
+                if let Some(Screen::Tool(t)) = self.stack.last_mut() {
+                    let lines = t.outcome.as_ref().map_or(0, |o| o.lines.len());
+                    t.result_scroll = clamp_add(t.result_scroll, delta, lines.max(1));
                 }
             }
         }
@@ -170,6 +179,7 @@ impl App {
             Pane::Policy => self.set_error(
                 "Enter does nothing in the policy: [ ] switch documents, p reads it in plain English",
             ),
+            Pane::Form => self.run_tool(),
             Pane::Tree => {
                 let target = match self.screen() {
                     Screen::Trust(t) => t.nodes.get(t.selected).and_then(|n| n.target),
@@ -226,6 +236,7 @@ impl App {
                 }
             }
             Some(Screen::Inspect(i)) if pane != Pane::List => i.focus = pane,
+            Some(Screen::Tool(t)) if matches!(pane, Pane::Form | Pane::Policy) => t.focus = pane,
             _ => {}
         }
     }
@@ -304,7 +315,7 @@ impl App {
                     _ => self.current_entity(),
                 }
             }
-            Pane::List | Pane::Policy => self.current_entity(),
+            Pane::List | Pane::Policy | Pane::Form => self.current_entity(),
         }?;
         Some(data.account.arn_of(entity).to_owned())
     }
@@ -370,6 +381,62 @@ impl App {
             offset: 0,
         };
         self.stack = vec![Screen::Trust(view)];
+    }
+
+    /// `S` / `E`: the simulator (as the selected user or role) or the explainer.
+    pub(crate) fn open_tool(&mut self, kind: ToolKind) {
+        let principal = match self.current_entity() {
+            Some(e @ (EntityRef::User(_) | EntityRef::Role(_))) => self
+                .data
+                .as_ref()
+                .map(|d| d.account.name_of(e).to_owned())
+                .unwrap_or_default(),
+            _ => String::new(),
+        };
+        let fields = tools::fields(kind, &principal);
+        // Start where the typing starts: the action when the principal is known.
+        let field = usize::from(kind == ToolKind::Simulate && !principal.is_empty());
+        self.stack.push(Screen::Tool(ToolView {
+            kind,
+            fields,
+            field,
+            outcome: None,
+            result_scroll: 0,
+            inspect: None,
+            focus: Pane::Form,
+        }));
+    }
+
+    /// Enter in the form: decides and shows the principal's policies with the deciding
+    /// statement marked and scrolled into view.
+    pub(crate) fn run_tool(&mut self) {
+        let Some(data) = &self.data else { return };
+        let now = self.now;
+        let Some(Screen::Tool(t)) = self.stack.last_mut() else {
+            return;
+        };
+        let outcome = tools::run(t.kind, data, &t.fields, now);
+        t.inspect = outcome.principal.map(|e| {
+            let mut i = Inspect::new(Target::Entity(e), Pane::Policy);
+            if let Some((doc, statement)) = outcome.deciding {
+                i.doc = doc;
+                i.mark = Some(statement);
+                let docs = documents::documents(&data.account, e);
+                let text = docs
+                    .get(doc)
+                    .and_then(|d| d.source)
+                    .and_then(|s| documents::policy(&data.account, s))
+                    .map(|p| p.to_json_pretty())
+                    .unwrap_or_default();
+                let lines = highlight::statement_lines(&text);
+                i.scroll = lines
+                    .get(statement)
+                    .map_or(0, |r| r.start.saturating_sub(1));
+            }
+            i
+        });
+        t.outcome = Some(outcome);
+        t.result_scroll = 0;
     }
 
     pub(crate) fn cycle_document(&mut self, step: isize) {
@@ -446,7 +513,7 @@ impl App {
                 t.selected = index;
                 again
             }
-            Pane::Policy => false,
+            Pane::Policy | Pane::Form => false,
         }
     }
 }

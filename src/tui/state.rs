@@ -1,6 +1,7 @@
 //! The state of each view on the stack. Plain data: the app's update changes it, views read it.
 
 use super::rows::{Kind, Sort, Target};
+use super::tools::{Field, Outcome, ToolKind};
 use super::trust::Node;
 
 /// A pane that can have the focus.
@@ -10,6 +11,8 @@ pub enum Pane {
     Detail,
     Policy,
     Tree,
+    /// The simulator's or explainer's inputs and result.
+    Form,
 }
 
 impl Pane {
@@ -19,6 +22,7 @@ impl Pane {
             Pane::Detail => "detail",
             Pane::Policy => "policy",
             Pane::Tree => "tree",
+            Pane::Form => "form",
         }
     }
 }
@@ -31,6 +35,8 @@ pub enum Screen {
     /// One user, group, role, policy or finding, drilled into.
     Inspect(Inspect),
     Trust(TrustView),
+    /// The simulator or the AccessDenied explainer.
+    Tool(ToolView),
 }
 
 /// The detail and policy panes' state for one selection.
@@ -96,4 +102,19 @@ pub struct TrustView {
     pub nodes: Vec<Node>,
     pub selected: usize,
     pub offset: usize,
+}
+
+/// The simulator or the explainer: the form, the last answer, and the policy pane of the
+/// principal it is about.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ToolView {
+    pub kind: ToolKind,
+    pub fields: Vec<Field>,
+    /// The field being typed into.
+    pub field: usize,
+    pub outcome: Option<Outcome>,
+    pub result_scroll: usize,
+    pub inspect: Option<Inspect>,
+    /// `Pane::Form` or `Pane::Policy`.
+    pub focus: Pane,
 }

@@ -126,6 +126,10 @@ pub fn breadcrumbs(app: &App) -> String {
                     .map_or_else(|| "finding".into(), |f| f.badge.clone()),
             },
             Screen::Trust(_) => "trust".to_owned(),
+            Screen::Tool(t) => match t.kind {
+                crate::tui::tools::ToolKind::Simulate => "simulate".to_owned(),
+                crate::tui::tools::ToolKind::Explain => "explain".to_owned(),
+            },
         })
         .collect::<Vec<_>>()
         .join(" › ")

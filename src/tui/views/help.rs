@@ -7,7 +7,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use super::loading::popup;
 use crate::tui::app::App;
-use crate::tui::keymap::{BINDINGS, COMMANDS, PROMPT_KEYS, Scope};
+use crate::tui::keymap::{BINDINGS, COMMANDS, FORM_KEYS, PROMPT_KEYS, Scope};
 
 /// Width of the key column.
 const KEYS: usize = 14;
@@ -28,6 +28,14 @@ pub fn lines(app: &App) -> Vec<Line<'static>> {
         }
         out.push(Line::default());
     }
+    out.push(Line::styled(
+        "In the simulator and explainer form",
+        t.title(),
+    ));
+    for (k, text) in FORM_KEYS {
+        out.push(row((*k).to_owned(), text));
+    }
+    out.push(Line::default());
     out.push(Line::styled("In the : and / prompts", t.title()));
     for (k, text) in PROMPT_KEYS {
         out.push(row((*k).to_owned(), text));

@@ -8,6 +8,7 @@ mod list;
 mod loading;
 mod policy;
 mod status;
+mod tool;
 mod tree;
 
 use ratatui::Frame;
@@ -35,6 +36,9 @@ pub fn view(app: &App, frame: &mut Frame) {
             }
             if let (Screen::Trust(t), Some(r)) = (app.screen(), areas.tree) {
                 tree::render(app, data, t, frame, r);
+            }
+            if let (Screen::Tool(t), Some(r)) = (app.screen(), areas.form) {
+                tool::render(app, t, frame, r);
             }
             if let Some(r) = areas.detail {
                 detail::render(app, data, frame, r);

@@ -8,7 +8,8 @@ use unicode_width::UnicodeWidthStr;
 
 use crate::tui::app::{App, PromptKind};
 use crate::tui::input::command_hint;
-use crate::tui::keymap::{self, Action};
+use crate::tui::keymap::{self, Action, FORM_KEYS};
+use crate::tui::state::Pane;
 
 pub fn render(app: &App, frame: &mut Frame, status: Rect, footer: Option<Rect>) {
     let t = app.theme;
@@ -55,6 +56,12 @@ pub fn render(app: &App, frame: &mut Frame, status: Rect, footer: Option<Rect>) 
         let loaded = app.data().is_some();
         let hints: Vec<(String, &str)> = if help {
             vec![("Esc".into(), "close help"), ("j/k".into(), "scroll")]
+        } else if app.focus() == Pane::Form {
+            // Letters are typed into the form here: only the form's own keys apply.
+            FORM_KEYS
+                .iter()
+                .map(|(k, h)| ((*k).to_owned(), *h))
+                .collect()
         } else {
             keymap::hints(&scopes)
                 // Before an account is loaded only these keys do anything.
