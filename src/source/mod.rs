@@ -52,13 +52,40 @@ pub enum LoadError {
 /// Reads an account file: AWS CLI form, raw API form (URL-encoded documents) or snapshot.
 pub fn read_file(path: &Path) -> Result<Account, LoadError> {
     let display = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| LoadError::Io {
+    let io = |source| LoadError::Io {
         path: display.clone(),
         source,
-    })?;
-    let snapshot = parse_snapshot(&bytes, &display)?;
-    drop(bytes);
+    };
+    // Streamed, so that a large account is never in memory twice (as text and as data). Any
+    // doubt (a failed read, nothing recognisable) is settled by the careful path below, which
+    // reads the whole text to say exactly what is wrong and where.
+    let file = std::fs::File::open(path).map_err(io)?;
+    let streamed =
+        serde_json::from_reader::<_, Snapshot>(std::io::BufReader::with_capacity(1 << 20, file));
+    let snapshot = match streamed {
+        Ok(s) if !looks_empty(&s) => check_version(s, &display)?,
+        _ => parse_snapshot(&std::fs::read(path).map_err(io)?, &display)?,
+    };
     convert::to_account(snapshot, SourceKind::Snapshot(display.clone()), &display)
+}
+
+fn looks_empty(snapshot: &Snapshot) -> bool {
+    snapshot.header.is_none()
+        && snapshot.user_detail_list.is_empty()
+        && snapshot.group_detail_list.is_empty()
+        && snapshot.role_detail_list.is_empty()
+        && snapshot.policies.is_empty()
+}
+
+fn check_version(snapshot: Snapshot, origin: &str) -> Result<Snapshot, LoadError> {
+    match &snapshot.header {
+        Some(h) if h.format_version > wire::SNAPSHOT_FORMAT_VERSION => Err(LoadError::Version {
+            origin: origin.to_owned(),
+            found: h.format_version,
+            supported: wire::SNAPSHOT_FORMAT_VERSION,
+        }),
+        _ => Ok(snapshot),
+    }
 }
 
 /// Parses the wire form, with errors that name `origin` and the JSON path.
@@ -82,28 +109,14 @@ pub fn parse_snapshot(bytes: &[u8], origin: &str) -> Result<Snapshot, LoadError>
         Ok(s) => s,
         Err(fast) => return Err(locate_error(bytes, origin, fast)),
     };
-    let looks_empty = snapshot.header.is_none()
-        && snapshot.user_detail_list.is_empty()
-        && snapshot.group_detail_list.is_empty()
-        && snapshot.role_detail_list.is_empty()
-        && snapshot.policies.is_empty();
-    if looks_empty && !mentions_any_list(bytes) {
+    if looks_empty(&snapshot) && !mentions_any_list(bytes) {
         return Err(LoadError::Invalid {
             origin: origin.to_owned(),
             path: "the top level".into(),
             message: "none of `UserDetailList`, `GroupDetailList`, `RoleDetailList`, `Policies` is present: this is not the output of `aws iam get-account-authorization-details`".into(),
         });
     }
-    if let Some(h) = &snapshot.header
-        && h.format_version > wire::SNAPSHOT_FORMAT_VERSION
-    {
-        return Err(LoadError::Version {
-            origin: origin.to_owned(),
-            found: h.format_version,
-            supported: wire::SNAPSHOT_FORMAT_VERSION,
-        });
-    }
-    Ok(snapshot)
+    check_version(snapshot, origin)
 }
 
 fn locate_error(bytes: &[u8], origin: &str, fast: serde_json::Error) -> LoadError {
