@@ -939,3 +939,57 @@ fn bare_s3_listing_without_resource() {
     assert_eq!(e.resource, "*");
     assert!(e.assumptions.iter().any(|a| a.contains("--resource")));
 }
+
+mod never_panics {
+    use super::*;
+    use proptest::prelude::*;
+    use std::sync::LazyLock;
+
+    static DEMO: LazyLock<Account> = LazyLock::new(demo);
+
+    const FRAGMENTS: &[&str] = &[
+        "User: ",
+        "arn:aws:iam::123456789012:user/alice",
+        "arn:aws:iam::123456789012:user/nobody",
+        "arn:aws:sts::123456789012:assumed-role/MyAppTaskRole/s",
+        "arn:aws:sts::123456789012:federated-user/bob",
+        "arn:aws:iam::123456789012:root",
+        "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com",
+        "anonymous",
+        " is not authorized to perform: ",
+        "s3:GetObject",
+        "sts:AssumeRole",
+        "kms:Decrypt",
+        "iam:GetRole",
+        " on resource: ",
+        "\"arn:aws:s3:::my-app-prod-data/k\"",
+        "arn:aws:iam::123456789012:role/LegacyAdminRole",
+        "role MyAppTaskRole",
+        "*",
+        " because no identity-based policy allows the s3:GetObject action",
+        " with an explicit deny in a permissions boundary",
+        " with an explicit deny in an identity-based policy: arn:aws:iam::123456789012:policy/X",
+        " because no service control policy allows the x action",
+        "An error occurred (AccessDenied) when calling the GetObject operation: ",
+        "Access Denied",
+        " Not authorized to perform sts:AssumeRoleWithWebIdentity",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(400))]
+
+        #[test]
+        fn explain_any_combination(picks in proptest::collection::vec(0..FRAGMENTS.len(), 1..12)) {
+            let text: String = picks.iter().map(|&i| FRAGMENTS[i]).collect();
+            if let Ok(m) = parse_message(&text) {
+                let _ = explain(&DEMO, &m, &ExplainOptions::default());
+                let options = ExplainOptions {
+                    principal: Some("alice".into()),
+                    resource: Some("arn:aws:s3:::my-app-uploads/a".into()),
+                    ..ExplainOptions::default()
+                };
+                let _ = explain(&DEMO, &m, &options);
+            }
+        }
+    }
+}

@@ -757,3 +757,60 @@ fn provider_callers() {
         Caller::IdentityProvider { .. }
     ));
 }
+
+mod never_panics {
+    use super::*;
+    use proptest::prelude::*;
+
+    const FRAGMENTS: &[&str] = &[
+        "User: ",
+        "arn:aws:iam::123456789012:user/alice",
+        "arn:aws:sts::123456789012:assumed-role/R/s",
+        " is not authorized to perform",
+        ": ",
+        "s3:GetObject",
+        " on resource: ",
+        "\"arn:aws:s3:::b/k\"",
+        " because no ",
+        "identity-based policy allows the s3:GetObject action",
+        " with an explicit deny in ",
+        "a service control policy",
+        ": arn:aws:iam::123456789012:policy/P",
+        "An error occurred (AccessDenied) when calling the ",
+        "GetObject operation: ",
+        "Access Denied",
+        ". Encoded authorization failure message: ",
+        "abcDEF-_123",
+        "\n",
+        "\\\"",
+        "`",
+        "é",
+        "日本語",
+        "\u{1b}[31m",
+        "operation error S3: ",
+        "(Service: ",
+        "https://sqs.us-east-1.amazonaws.com/1/q",
+        "{",
+        "}",
+        "\"errorCode\":",
+        "role ",
+        "on this resource",
+        "<Code>",
+        "</Code>",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn arbitrary_text(s in "\\PC{0,300}") {
+            let _ = parse_message(&s);
+        }
+
+        #[test]
+        fn fragments_in_any_order(picks in proptest::collection::vec(0..FRAGMENTS.len(), 0..24)) {
+            let text: String = picks.iter().map(|&i| FRAGMENTS[i]).collect();
+            let _ = parse_message(&text);
+        }
+    }
+}

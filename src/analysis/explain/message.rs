@@ -748,7 +748,14 @@ fn layer_of(lower: &str, at: usize) -> (ClaimLayer, usize) {
         .iter()
         .filter_map(|w| tail.find(w))
         .min()
-        .unwrap_or(tail.len().min(60));
+        .unwrap_or_else(|| {
+            // No policy word: the phrase is at most the next few words (a char boundary).
+            let mut cut = tail.len().min(60);
+            while !tail.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            cut
+        });
     end = tail[end..]
         .find([' ', ':', '.', ','])
         .map_or(tail.len(), |j| end + j);
