@@ -1157,3 +1157,36 @@ async fn the_fetch_command_writes_a_snapshot_and_commands_read_live_accounts() {
     let run = iamscope(&["fetch", "--demo", "--out", "x.json"]);
     assert_eq!(run.status.code(), Some(1));
 }
+
+/// No credentials anywhere, and an instance metadata service that accepts connections but never
+/// answers: the tool gives up within seconds and says what to do.
+#[test]
+fn a_hanging_instance_metadata_service_does_not_hang_the_tool() {
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = silent.local_addr().unwrap();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for conn in silent.incoming().flatten() {
+            held.push(conn);
+        }
+    });
+    let home = tempfile::tempdir().unwrap();
+    let started = std::time::Instant::now();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_iamscope"))
+        .args(["ls", "users"])
+        .env_clear()
+        .env("HOME", home.path())
+        .env(
+            "AWS_EC2_METADATA_SERVICE_ENDPOINT",
+            format!("http://{addr}"),
+        )
+        .output()
+        .unwrap();
+    let took = started.elapsed();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(took < Duration::from_secs(20), "took {took:?}: {stderr}");
+    for flag in ["--profile", "--demo", "--snapshot"] {
+        assert!(stderr.contains(flag), "{stderr}");
+    }
+}

@@ -219,14 +219,30 @@ async fn check_credentials(
         Ok(Err(CredentialsError::ProviderTimedOut(_))) => Err(FetchError::CredentialsTimeout {
             secs: opts.credentials_timeout.as_secs(),
         }),
-        Ok(Err(e)) => Err(FetchError::Credentials {
-            detail: error_chain(&e),
-        }),
+        Ok(Err(e)) => {
+            let detail = error_chain(&e);
+            // Without a profile, the default chain ends at the instance metadata service; its
+            // failure off EC2 means nothing anywhere held credentials.
+            if opts.profile.is_none() && mentions_instance_metadata(&detail) {
+                Err(FetchError::NoCredentials {
+                    detail: format!(
+                        "none in the environment or the shared config files, and instance metadata gave none: {detail}"
+                    ),
+                })
+            } else {
+                Err(FetchError::Credentials { detail })
+            }
+        }
     }
 }
 
+fn mentions_instance_metadata(text: &str) -> bool {
+    let t = text.to_ascii_lowercase();
+    t.contains("imds") || t.contains("instance metadata") || t.contains("ec2 metadata")
+}
+
 /// An error and its sources, `outer: inner: innermost`, each said once (SDK errors often repeat
-/// their source in their own message).
+/// their source in their own message), without a final period (messages go on after it).
 pub(crate) fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
     let mut parts: Vec<String> = Vec::new();
     let mut next = Some(e);
@@ -237,7 +253,7 @@ pub(crate) fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
         }
         next = err.source();
     }
-    parts.join(": ")
+    parts.join(": ").trim_end_matches('.').to_owned()
 }
 
 /// `sts:GetCallerIdentity`: who we are, which account, which partition.
