@@ -127,7 +127,8 @@ impl Gauge {
             Progress::Advanced { phase, done, total } => {
                 let s = self.phases.entry(*phase).or_default();
                 s.started = true;
-                s.done = *done;
+                // Counts only grow, but events of concurrent tasks may arrive out of order.
+                s.done = s.done.max(*done);
                 s.total = *total;
             }
             Progress::Finished(p) => {

@@ -578,6 +578,13 @@ fn the_gauge_moves_forward_and_ends_full() {
     });
     let c = g.fraction();
     assert!(0.0 < a && a < b && b < c && c < 1.0, "{a} {b} {c}");
+    // A late event of a concurrent task does not move the gauge back.
+    g.update(&Progress::Advanced {
+        phase: Phase::UserCredentials,
+        done: 4,
+        total: Some(10),
+    });
+    assert_eq!(g.fraction(), c);
     assert_eq!(
         g.message(),
         "account 111122223333: reading access keys and MFA devices (5/10)"
