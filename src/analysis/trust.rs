@@ -250,6 +250,8 @@ pub struct BuildStats {
     pub shared_answers: u64,
     /// Distinct trust-policy parts that name principals of the account.
     pub trust_classes: u64,
+    /// Of the evaluations, trust-first checks (a trust policy part alone).
+    pub trust_checks: u64,
 }
 
 /// The trust graph of one account.
@@ -266,6 +268,9 @@ pub struct TrustGraph {
     out_start: Vec<u32>,
     out_edges: Vec<u32>,
     infos: Vec<EdgeInfo>,
+    /// The account's policies compiled, for explanations ([`TrustGraph::assess`],
+    /// [`TrustGraph::explain`]) and for callers that need them anyway; the build itself
+    /// compiles only what it evaluates.
     compiled: CompiledAccount,
     stats: BuildStats,
 }
@@ -354,13 +359,12 @@ fn conditions_of(f: &crate::eval::Formula) -> Conditions {
 }
 
 impl TrustGraph {
-    /// Builds the graph of `account`, compiling its policies.
+    /// Builds the graph of `account` (and compiles its policies, kept for explanations).
     pub fn build(account: &Account) -> TrustGraph {
-        TrustGraph::build_with(account, CompiledAccount::new(account))
+        build::build(account, CompiledAccount::new(account))
     }
 
-    /// Builds the graph with policies already compiled (the graph keeps them, to explain
-    /// edges later).
+    /// Builds the graph with the account's policies already compiled by the caller.
     pub fn build_with(account: &Account, compiled: CompiledAccount) -> TrustGraph {
         build::build(account, compiled)
     }
@@ -503,7 +507,7 @@ impl TrustGraph {
         }
     }
 
-    /// The policies the graph was built with.
+    /// The account's policies, compiled.
     pub fn compiled(&self) -> &CompiledAccount {
         &self.compiled
     }
@@ -589,13 +593,15 @@ impl TrustGraph {
         principal: Principal,
         role: RoleId,
     ) -> PartialEvaluation {
-        let mut set = self.compiled.policy_set(account, principal);
-        set.resource_policy = self.compiled.trust_policy(role).cloned();
+        let compiled = &self.compiled;
+        let mut set = compiled.policy_set(account, principal);
+        set.resource_policy = compiled.trust_policy(role).cloned();
         set.resource_policy_kind = ResourcePolicyKind::RoleTrust;
         let mut keys = Vec::new();
         let docs = index::identity_documents(account, principal)
             .into_iter()
-            .chain(index::boundary_document(account, principal))
+            .map(|(_, d)| d)
+            .chain(index::boundary_document(account, principal).map(|(_, d)| d))
             .chain(account.scps.iter().flatten().map(|p| &p.document))
             .chain(account.role(role).trust_policy.as_ref());
         for st in docs.flat_map(|d| &d.statements) {

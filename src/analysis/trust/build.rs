@@ -33,10 +33,10 @@ use crate::analysis::principal::{
     CompiledAccount, DEFAULT_SESSION_NAME, Principal, request_context,
 };
 use crate::eval::{
-    CompiledPolicy, Context, Decision, PolicySet, Request, ResourcePolicyKind, Trace, decide,
-    evaluate, evaluate_partial,
+    CompiledPolicy, Context, Decision, Lookup, Outcome, PolicySet, Request, ResourcePolicyKind,
+    Trace, decide, evaluate, evaluate_partial,
 };
-use crate::model::{Account, Arn, RoleId, UserId};
+use crate::model::{Account, Arn, PolicyId, RoleId, UserId};
 use crate::policy::{Effect, Policy, PrincipalKind, PrincipalSet, Statement};
 
 pub(super) fn build(account: &Account, compiled: CompiledAccount) -> TrustGraph {
@@ -69,6 +69,10 @@ struct Class {
     compiled: Option<CompiledPolicy>,
     view: RoleView,
     request_keys: Vec<String>,
+    /// The keys it reads, when the trust-first check can be shared by key values (`None`:
+    /// per principal).
+    keys: Option<Vec<String>>,
+    account_only: bool,
 }
 
 /// How one role's trust policy treats principals of the account.
@@ -84,6 +88,7 @@ struct RoleTrust {
 const PRE_UNSET: u8 = 0;
 const PRE_NEVER: u8 = 1;
 const PRE_MAYBE: u8 = 2;
+const PRE_ALWAYS: u8 = 3;
 
 const UNSET: u32 = u32::MAX;
 /// No edge worth keeping.
@@ -91,7 +96,12 @@ const DROPPED: u32 = u32::MAX - 1;
 
 struct Builder<'a> {
     account: &'a Account,
+    /// Handed to the graph for explanations; the build compiles what it needs itself.
     compiled: CompiledAccount,
+    /// Managed policies compiled on first use (only those some principal's relevant
+    /// statements are in), labelled by ARN as [`CompiledAccount`] does.
+    managed: Vec<Option<CompiledPolicy>>,
+    scps: Vec<Vec<CompiledPolicy>>,
     now: Timestamp,
     n_users: u32,
     n_roles: u32,
@@ -111,6 +121,11 @@ struct Builder<'a> {
     check: PolicySet,
     /// Per class: per principal, the trust-first answer.
     pre: Vec<Option<Vec<u8>>>,
+    /// (class, values of the keys the class reads): the trust-first answer, shared by the
+    /// principals that agree on those values.
+    pre_by_values: HashMap<(u32, u64), u8>,
+    /// The plain `{"AWS": "<account>"}` trust part (see [`index::account_only`]).
+    canonical: usize,
     /// Per class: per principal whose view is blind, the shared answer.
     blind_memo: Vec<Option<Vec<u32>>>,
     /// (principal, class, pattern bits, tag values): the shared answer.
@@ -147,6 +162,12 @@ impl<'a> Builder<'a> {
                 Some(RoleTrust { naming, full, bulk })
             })
             .collect();
+        let canonical = Policy::from_json(&format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"arn:{}:iam::{account_id}:root"}},"Action":"sts:AssumeRole"}}]}}"#,
+            if account.info.partition.is_empty() { "aws" } else { account.info.partition.as_str() }
+        ))
+        .map(|p| interner.intern(p))
+        .unwrap_or(usize::MAX);
         let mut trust_keys: Vec<String> = Vec::new();
         let classes: Vec<Class> = interner
             .policies
@@ -163,10 +184,16 @@ impl<'a> Builder<'a> {
                         trust_keys.push(k.clone());
                     }
                 }
+                let no_not_principal = p
+                    .statements
+                    .iter()
+                    .all(|s| s.principal.as_ref().is_some_and(|x| !x.negated));
                 Class {
                     compiled: Some(CompiledPolicy::labeled("trust policy", p)),
                     view,
                     request_keys,
+                    keys: index::keys_read(p).filter(|_| no_not_principal),
+                    account_only: index::account_only(p),
                 }
             })
             .collect();
@@ -192,6 +219,28 @@ impl<'a> Builder<'a> {
                 ..PolicySet::default()
             },
             pre: vec![None; n_classes],
+            pre_by_values: HashMap::new(),
+            canonical,
+            managed: vec![None; account.policies.len()],
+            scps: account
+                .scps
+                .iter()
+                .enumerate()
+                .map(|(level, policies)| {
+                    policies
+                        .iter()
+                        .map(|p| {
+                            // Labelled as `CompiledAccount` labels SCPs.
+                            let label = if p.arn.is_empty() {
+                                format!("scp level {level}: {}", p.name)
+                            } else {
+                                p.arn.clone()
+                            };
+                            CompiledPolicy::labeled(label, &p.document)
+                        })
+                        .collect()
+                })
+                .collect(),
             blind_memo: vec![None; n_classes],
             sig_memo: HashMap::new(),
             raw: Vec::new(),
@@ -310,28 +359,29 @@ impl<'a> Builder<'a> {
         }
         let account = self.account;
         let p = self.principal(i);
-        let facts = &self.facts[i];
-        let all = self.compiled.identity_policies(account, p);
-        let identity: Vec<CompiledPolicy> = if all.len() == facts.relevant_identity.len() {
-            all.into_iter()
-                .zip(&facts.relevant_identity)
-                .filter(|(_, r)| **r)
-                .map(|(c, _)| c.clone())
-                .collect()
-        } else {
-            // The two walks disagree (they should not): keep every policy, which is always
-            // correct, only slower.
-            all.into_iter().cloned().collect()
-        };
-        let mut set = PolicySet {
+        let docs = index::identity_documents(account, p);
+        let mask = self.facts[i].relevant_identity.clone();
+        let mut identity = Vec::new();
+        for (k, (source, doc)) in docs.into_iter().enumerate() {
+            // A policy with no statement covering `sts:AssumeRole` never takes part.
+            if !mask.get(k).copied().unwrap_or(true) {
+                continue;
+            }
+            identity.push(match source {
+                index::Source::Inline(name) => CompiledPolicy::labeled(name, doc),
+                index::Source::Managed(id) => self.managed_compiled(id, doc),
+            });
+        }
+        let permission_boundary =
+            index::boundary_document(account, p).map(|(id, doc)| self.managed_compiled(id, doc));
+        let set = PolicySet {
             identity,
-            permission_boundary: self.compiled.permission_boundary(account, p).cloned(),
+            permission_boundary,
+            scps: self.scps.clone(),
             resource_policy_kind: ResourcePolicyKind::RoleTrust,
             ..PolicySet::default()
         };
-        if !account.scps.is_empty() {
-            set.scps = self.compiled.policy_set(account, p).scps;
-        }
+        let facts = &self.facts[i];
         let mut ctx = request_context(account, p, self.now);
         for k in facts.request_keys.iter().chain(&self.trust_keys) {
             ctx.set_unknown(k);
@@ -345,33 +395,81 @@ impl<'a> Builder<'a> {
         Asker { set, request }
     }
 
+    fn managed_compiled(&mut self, id: PolicyId, doc: &Policy) -> CompiledPolicy {
+        let slot = &mut self.managed[id.index()];
+        if let Some(c) = slot {
+            return c.clone();
+        }
+        let c = CompiledPolicy::labeled(self.account.policy(id).arn.clone(), doc);
+        *slot = Some(c.clone());
+        c
+    }
+
     /// The trust-first check: may the trust policy part `class` allow principal `i` at all,
-    /// whatever its own policies say?
-    fn trust_may_allow(&mut self, i: usize, class: usize, role: RoleId) -> bool {
+    /// whatever its own policies say? `PRE_NEVER`, `PRE_ALWAYS` (under every condition) or
+    /// `PRE_MAYBE`.
+    fn trust_check(&mut self, i: usize, class: usize, role: RoleId) -> u8 {
         let n = self.facts.len();
         let cached = self.pre[class].as_ref().map_or(PRE_UNSET, |v| v[i]);
         if cached != PRE_UNSET {
-            return cached == PRE_MAYBE;
+            return cached;
         }
-        self.stats.evaluations += 1;
         let mut asker = self.take_asker(i);
-        asker.request.resource.clear();
-        asker
-            .request
-            .resource
-            .push_str(&self.account.role(role).arn);
-        self.check.resource_policy = self.classes[class].compiled.take();
-        let never = if self.classes[class].request_keys.is_empty() {
-            decide(&self.check, &asker.request) != Decision::Allow
-        } else {
-            self.stats.partial_evaluations += 1;
-            evaluate_partial(&self.check, &asker.request).outcome == crate::eval::Outcome::Never
+        // Principals that agree on every key the part reads get the same answer from it (its
+        // statements name all of them the same way: through the account or `*`).
+        let values = self.classes[class].keys.as_ref().map(|keys| {
+            let mut h = DefaultHasher::new();
+            for k in keys {
+                match asker.request.context.lookup(k) {
+                    Lookup::Absent => 0u8.hash(&mut h),
+                    Lookup::Unknown => 1u8.hash(&mut h),
+                    Lookup::Present(v) => {
+                        2u8.hash(&mut h);
+                        v.as_slice().hash(&mut h);
+                    }
+                }
+            }
+            h.finish()
+        });
+        let shared = values.and_then(|v| self.pre_by_values.get(&(class as u32, v)).copied());
+        let answer = match shared {
+            Some(a) => {
+                self.stats.shared_answers += 1;
+                a
+            }
+            None => {
+                self.stats.evaluations += 1;
+                self.stats.trust_checks += 1;
+                asker.request.resource.clear();
+                asker
+                    .request
+                    .resource
+                    .push_str(&self.account.role(role).arn);
+                self.check.resource_policy = self.classes[class].compiled.take();
+                let outcome = if self.classes[class].request_keys.is_empty() {
+                    match decide(&self.check, &asker.request) {
+                        Decision::Allow => Outcome::Always,
+                        _ => Outcome::Never,
+                    }
+                } else {
+                    self.stats.partial_evaluations += 1;
+                    evaluate_partial(&self.check, &asker.request).outcome
+                };
+                self.classes[class].compiled = self.check.resource_policy.take();
+                let a = match outcome {
+                    Outcome::Never => PRE_NEVER,
+                    Outcome::Always => PRE_ALWAYS,
+                    Outcome::Conditional => PRE_MAYBE,
+                };
+                if let Some(v) = values {
+                    self.pre_by_values.insert((class as u32, v), a);
+                }
+                a
+            }
         };
-        self.classes[class].compiled = self.check.resource_policy.take();
         self.askers[i] = Some(asker);
-        let answer = if never { PRE_NEVER } else { PRE_MAYBE };
         self.pre[class].get_or_insert_with(|| vec![PRE_UNSET; n])[i] = answer;
-        !never
+        answer
     }
 
     /// Decides one candidate pair with the engine: the info id of the edge, or `DROPPED` when
@@ -504,9 +602,23 @@ impl<'a> Builder<'a> {
                     continue;
                 }
                 self.stats.candidate_pairs += 1;
-                if class_blind && !self.trust_may_allow(i, bulk, role) {
-                    continue;
+                let mut class = bulk;
+                if class_blind {
+                    match self.trust_check(i, bulk, role) {
+                        PRE_NEVER => continue,
+                        // The part allows this principal under every condition and names it
+                        // only through the account: the answer is the one under the plain
+                        // account trust, shared with every role whose part does the same.
+                        PRE_ALWAYS
+                            if self.classes[bulk].account_only
+                                && self.canonical < self.classes.len() =>
+                        {
+                            class = self.canonical;
+                        }
+                        _ => {}
+                    }
                 }
+                let bulk = class;
                 let view = &self.facts[i].view;
                 let info = if !class_blind || view.opaque {
                     self.decide_pair(i, role, bulk, how)
@@ -648,8 +760,10 @@ impl<'a> Builder<'a> {
                 };
                 // The part's trace numbers statements within the part: explain a `never`
                 // with the whole trust policy instead.
-                let trace = match (status, self.compiled.trust_policy(role_id).cloned()) {
-                    (Status::Never, Some(whole)) => {
+                let trace = match status {
+                    Status::Never => {
+                        let whole =
+                            CompiledPolicy::labeled(format!("{} trust policy", role.arn), trust);
                         self.evaluate_external(
                             &whole,
                             &trust.statements,
@@ -663,7 +777,7 @@ impl<'a> Builder<'a> {
                     }
                     _ => trace,
                 };
-                let reason = external_reason(kind, &id, action, status, trace.as_ref());
+                let reason = external_reason(&role.name, kind, &id, action, status, trace.as_ref());
                 let info = self.intern(EdgeInfo {
                     status,
                     action,
@@ -949,6 +1063,7 @@ fn external_caller(kind: AssumerKind, id: &str) -> (String, Vec<(&'static str, S
 }
 
 fn external_reason(
+    role: &str,
     kind: AssumerKind,
     id: &str,
     action: AssumeAction,
@@ -956,25 +1071,25 @@ fn external_reason(
     trace: Option<&Trace>,
 ) -> String {
     let what = match kind {
-        AssumerKind::Service => format!("the trust policy allows the AWS service `{id}`"),
+        AssumerKind::Service => format!("the trust policy of {role} allows the AWS service `{id}`"),
         AssumerKind::Federated => {
             let provider = id
                 .split_once(":oidc-provider/")
                 .or_else(|| id.split_once(":saml-provider/"))
                 .map_or(id, |(_, p)| p);
             format!(
-                "the trust policy allows identities from the provider `{provider}` ({})",
+                "the trust policy of {role} allows identities from the provider `{provider}` ({})",
                 action.as_str()
             )
         }
         AssumerKind::Account => format!(
-            "the trust policy trusts account {id}: any principal there whose own policies allow sts:AssumeRole on this role"
+            "the trust policy of {role} trusts account {id}: any principal there whose own policies allow sts:AssumeRole on it"
         ),
         AssumerKind::User | AssumerKind::Role => format!(
-            "the trust policy names `{id}` of another account, if its own policies allow sts:AssumeRole on this role"
+            "the trust policy of {role} names `{id}` of another account, if its own policies allow sts:AssumeRole on it"
         ),
         AssumerKind::Anyone => {
-            "the trust policy allows any AWS principal in any account (\"*\")".to_owned()
+            format!("the trust policy of {role} allows any AWS principal in any account (\"*\")")
         }
     };
     match status {
@@ -983,8 +1098,8 @@ fn external_reason(
         Status::Never => {
             let why = trace.map(causes_in_words).unwrap_or_default();
             let named = match kind {
-                AssumerKind::Anyone => "the trust policy names `*`".to_owned(),
-                _ => format!("the trust policy names `{id}`"),
+                AssumerKind::Anyone => format!("the trust policy of {role} names `*`"),
+                _ => format!("the trust policy of {role} names `{id}`"),
             };
             if why.is_empty() {
                 format!("{named}, but no statement allows it {}", action.as_str())

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 
 use crate::analysis::principal::Principal;
-use crate::model::{Account, Arn, PolicyRef, is_account_id};
+use crate::model::{Account, Arn, PolicyId, PolicyRef, is_account_id};
 use crate::policy::{Condition, Effect, Patterns, Policy, PrincipalKind, PrincipalSet, Statement};
 
 /// `sts:AssumeRole`, lowercased as action patterns are compared.
@@ -311,50 +311,71 @@ fn managed_document<'a>(account: &'a Account, r: &PolicyRef) -> Option<&'a Polic
         .and_then(|id| account.policy(id).default_document())
 }
 
-/// The principal's identity policy documents in the order of
-/// [`crate::analysis::principal::CompiledAccount::identity_policies`] (own inline, own attached,
-/// then per group inline and attached), skipping attachments whose document the input lacks,
-/// as it does.
-pub(crate) fn identity_documents(account: &Account, principal: Principal) -> Vec<&Policy> {
+/// Where an identity policy comes from: inline (its name is its label) or managed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Source<'a> {
+    Inline(&'a str),
+    Managed(PolicyId),
+}
+
+/// The principal's identity policy documents in the order and with the labels of
+/// [`crate::analysis::principal::CompiledAccount::identity_policies`] (own inline, own
+/// attached, then per group inline and attached), skipping attachments whose document the
+/// input lacks, as it does. (A test pins the two walks together.)
+pub(crate) fn identity_documents<'a>(
+    account: &'a Account,
+    principal: Principal,
+) -> Vec<(Source<'a>, &'a Policy)> {
     let mut out = Vec::new();
+    let managed = |out: &mut Vec<(Source<'a>, &'a Policy)>, refs: &'a [PolicyRef]| {
+        for r in refs {
+            if let (Some(id), Some(d)) = (r.policy, managed_document(account, r)) {
+                out.push((Source::Managed(id), d));
+            }
+        }
+    };
     match principal {
         Principal::User(id) => {
             let u = account.user(id);
-            out.extend(u.inline_policies.iter().map(|p| &p.document));
             out.extend(
-                u.attached_policies
+                u.inline_policies
                     .iter()
-                    .filter_map(|r| managed_document(account, r)),
+                    .map(|p| (Source::Inline(&p.name), &p.document)),
             );
+            managed(&mut out, &u.attached_policies);
             for g in &u.groups {
                 let g = account.group(*g);
-                out.extend(g.inline_policies.iter().map(|p| &p.document));
                 out.extend(
-                    g.attached_policies
+                    g.inline_policies
                         .iter()
-                        .filter_map(|r| managed_document(account, r)),
+                        .map(|p| (Source::Inline(&p.name), &p.document)),
                 );
+                managed(&mut out, &g.attached_policies);
             }
         }
         Principal::Role(id) => {
             let r = account.role(id);
-            out.extend(r.inline_policies.iter().map(|p| &p.document));
             out.extend(
-                r.attached_policies
+                r.inline_policies
                     .iter()
-                    .filter_map(|r| managed_document(account, r)),
+                    .map(|p| (Source::Inline(&p.name), &p.document)),
             );
+            managed(&mut out, &r.attached_policies);
         }
     }
     out
 }
 
-pub(crate) fn boundary_document(account: &Account, principal: Principal) -> Option<&Policy> {
+/// The principal's permissions boundary, when the input has its document.
+pub(crate) fn boundary_document(
+    account: &Account,
+    principal: Principal,
+) -> Option<(PolicyId, &Policy)> {
     let b = match principal {
         Principal::User(id) => account.user(id).permissions_boundary.as_ref(),
         Principal::Role(id) => account.role(id).permissions_boundary.as_ref(),
     }?;
-    managed_document(account, b)
+    Some((b.policy?, managed_document(account, b)?))
 }
 
 /// Facts about the account's SCPs, shared by every principal.
@@ -393,7 +414,7 @@ pub(crate) fn principal_facts(
     };
     let mut patterns: Vec<String> = Vec::new();
     let mut any = false;
-    for doc in identity_documents(account, principal) {
+    for (_, doc) in identity_documents(account, principal) {
         let mut doc_relevant = false;
         for st in doc.statements.iter().filter(|s| relevant(s)) {
             doc_relevant = true;
@@ -417,7 +438,7 @@ pub(crate) fn principal_facts(
         }
         facts.relevant_identity.push(doc_relevant);
     }
-    if let Some(b) = boundary_document(account, principal) {
+    if let Some((_, b)) = boundary_document(account, principal) {
         for st in b.statements.iter().filter(|s| relevant(s)) {
             facts.view.add(st, account_id);
             request_keys(st, &mut facts.request_keys);
@@ -577,6 +598,67 @@ pub(crate) fn local_part(trust: &Policy, account_id: &str) -> Policy {
         single_statement: false,
         warnings: Vec::new(),
     }
+}
+
+/// Whether a trust policy part names local principals only through the account (no `*`, no
+/// `NotPrincipal`) and has no `Deny`: then, for a principal it allows under every condition,
+/// it is interchangeable with a plain `{"AWS": "<account>"}` trust.
+pub(crate) fn account_only(part: &Policy) -> bool {
+    part.statements.iter().all(|st| {
+        st.effect == Effect::Allow
+            && match &st.principal {
+                Some(p) if !p.negated => match &p.set {
+                    PrincipalSet::Anyone => false,
+                    PrincipalSet::Entries(es) => es
+                        .iter()
+                        .filter(|e| e.kind == PrincipalKind::Aws)
+                        .flat_map(|e| &e.values)
+                        .all(|v| v != "*"),
+                },
+                _ => false,
+            }
+    })
+}
+
+/// The context keys a policy part reads (lowercased): condition keys and the keys of policy
+/// variables in condition values. `None` when a variable cannot be read (then the part is not
+/// grouped by key values).
+pub(crate) fn keys_read(part: &Policy) -> Option<Vec<String>> {
+    let mut keys: Vec<String> = Vec::new();
+    let mut add = |k: &str| {
+        let k = k.trim().to_ascii_lowercase();
+        if !keys.contains(&k) {
+            keys.push(k);
+        }
+    };
+    for st in &part.statements {
+        if st
+            .resource
+            .as_ref()
+            .is_some_and(|r| r.values.iter().any(|v| v.contains("${")))
+        {
+            return None;
+        }
+        for c in &st.conditions {
+            add(&c.key);
+            for v in &c.values {
+                let text = v.as_text();
+                let mut rest: &str = &text;
+                while let Some(start) = rest.find("${") {
+                    let after = &rest[start + 2..];
+                    let end = after.find('}')?;
+                    // `${key, 'default'}`: the key is before the comma.
+                    let inner = &after[..end];
+                    let key = inner.split(',').next().unwrap_or(inner);
+                    if !matches!(key.trim(), "*" | "?" | "$") {
+                        add(key);
+                    }
+                    rest = &after[end + 1..];
+                }
+            }
+        }
+    }
+    Some(keys)
 }
 
 /// Interns policies by content.

@@ -17,3 +17,34 @@ fn demo_builds_and_every_edge_has_a_reason() {
         assert!(!g.explain(&account, e).is_empty(), "{e:?}");
     }
 }
+
+#[test]
+fn identity_walk_matches_the_compiled_account() {
+    // The build compiles only relevant policies itself; its walk must list the same policies,
+    // in the same order, with the same labels as `CompiledAccount` (whose labels traces use).
+    let account = demo::account().unwrap();
+    let compiled = CompiledAccount::new(&account);
+    for p in Principal::all(&account) {
+        let ours: Vec<String> = index::identity_documents(&account, p)
+            .into_iter()
+            .map(|(s, _)| match s {
+                index::Source::Inline(name) => name.to_owned(),
+                index::Source::Managed(id) => account.policy(id).arn.clone(),
+            })
+            .collect();
+        let theirs: Vec<&str> = compiled
+            .identity_policies(&account, p)
+            .into_iter()
+            .map(crate::eval::CompiledPolicy::label)
+            .collect();
+        assert_eq!(ours, theirs, "{}", p.name(&account));
+        let boundary =
+            index::boundary_document(&account, p).map(|(id, _)| account.policy(id).arn.as_str());
+        assert_eq!(
+            boundary,
+            compiled
+                .permission_boundary(&account, p)
+                .map(crate::eval::CompiledPolicy::label),
+        );
+    }
+}
