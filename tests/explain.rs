@@ -993,3 +993,30 @@ mod never_panics {
         }
     }
 }
+
+#[test]
+fn the_policy_aws_names_is_among_the_causes() {
+    // ops writes to the audit bucket without MFA: RequireMfa denies, and so does the SCP. AWS
+    // names DenyFromQuarantineVpce, whose deny needs a VPC endpoint the message does not show:
+    // the snapshot lists it too, as an assumption.
+    let text = "User: arn:aws:iam::111122223333:user/ops is not authorized to perform: s3:PutObject on resource: \"arn:aws:s3:::audit-logs/2026/11/01.log\" with an explicit deny in an identity-based policy: arn:aws:iam::111122223333:policy/DenyFromQuarantineVpce";
+    let e = run(&small(), text, &ExplainOptions::default());
+    assert_eq!(e.decision, Decision::ExplicitDeny);
+    let named: Vec<_> = e
+        .causes
+        .iter()
+        .map(|c| (c.policy.as_deref().unwrap_or_default(), c.assumed))
+        .collect();
+    assert!(
+        named.contains(&(
+            "arn:aws:iam::111122223333:policy/DenyFromQuarantineVpce",
+            true
+        )),
+        "{named:?}"
+    );
+    assert!(
+        named.contains(&("arn:aws:iam::111122223333:policy/RequireMfa", false)),
+        "{named:?}"
+    );
+    assert!(named.contains(&(GUARDRAILS, false)), "{named:?}");
+}

@@ -162,9 +162,14 @@ fn choose(setup: &Setup, message: &ParsedMessage) -> Chosen {
             };
         }
         Some(c) if reproduces(&first, c) => {
+            let assumed = named_policy_denies(setup, &first, c);
+            let mut evaluation = first;
+            if !assumed.is_empty() {
+                evaluation.decision = Decision::ExplicitDeny;
+            }
             return Chosen {
-                evaluation: first,
-                assumed: Vec::new(),
+                evaluation,
+                assumed,
                 agreement: Agreement::Agrees,
                 unknown_keys: Vec::new(),
             };
@@ -287,6 +292,45 @@ fn choose(setup: &Setup, message: &ParsedMessage) -> Chosen {
             fallback(first)
         }
     }
+}
+
+/// When AWS names the denying policy and the snapshot's deny is in another one: the named
+/// policy's denies that the context the message does not give would make apply. AWS reports
+/// one policy; both deny.
+fn named_policy_denies(
+    setup: &Setup,
+    first: &Evaluation,
+    claim: &Claim,
+) -> Vec<(LayerKind, Option<usize>, NearMiss)> {
+    let Some(named) = claim.policy_arn.as_deref() else {
+        return Vec::new();
+    };
+    if claim.kind != ClaimKind::ExplicitDeny
+        || first
+            .trace
+            .causes
+            .iter()
+            .any(|c| c.policy.as_deref() == Some(named))
+        || !setup.sources.iter().any(|s| s.label == named)
+    {
+        return Vec::new();
+    }
+    let mut ctx = setup.context.clone();
+    for k in open_keys(setup) {
+        ctx.set_unknown(&k);
+    }
+    let second = evaluate(&setup.set, &request(setup, ctx));
+    second
+        .trace
+        .layers
+        .iter()
+        .flat_map(|l| {
+            l.near_misses
+                .iter()
+                .filter(|n| n.policy == named && n.effect == Effect::Deny && context_dependent(n))
+                .map(move |n| (l.layer, l.level, n.clone()))
+        })
+        .collect()
 }
 
 /// Condition keys used by the policies that nobody fixed (lowercased, sorted).
