@@ -392,7 +392,7 @@ fn parse_statement(
             ));
         }
     };
-    let action = match (ws.action, ws.not_action) {
+    let action = match (ws.action, ws.not_action.map(|b| *b)) {
         (Some(a), None) => patterns(a, false),
         (None, Some(a)) => patterns(a, true),
         (Some(_), Some(_)) => {
@@ -408,7 +408,7 @@ fn parse_statement(
             ));
         }
     };
-    let resource = match (ws.resource, ws.not_resource) {
+    let resource = match (ws.resource, ws.not_resource.map(|b| *b)) {
         (Some(r), None) => Some(patterns(r, false)),
         (None, Some(r)) => Some(patterns(r, true)),
         (Some(_), Some(_)) => {
@@ -419,7 +419,7 @@ fn parse_statement(
         }
         (None, None) => None,
     };
-    let principal = match (ws.principal, ws.not_principal) {
+    let principal = match (ws.principal.map(|b| *b), ws.not_principal.map(|b| *b)) {
         (Some(p), None) => Some(Principals {
             negated: false,
             set: parse_principals(p).map_err(|m| err("Principal", m))?,
@@ -436,7 +436,10 @@ fn parse_statement(
         }
         (None, None) => None,
     };
-    let conditions = ws.condition.map(parse_conditions).unwrap_or_default();
+    let conditions = ws
+        .condition
+        .map(|b| parse_conditions(*b))
+        .unwrap_or_default();
     for key in &ws.unknown {
         warnings.push(PolicyWarning {
             statement: Some(index),
@@ -538,13 +541,13 @@ fn statement_to_wire(s: &Statement) -> WireStatement {
         }
     };
     let (action, not_action) = if s.action.negated {
-        (None, Some(list(&s.action)))
+        (None, Some(Box::new(list(&s.action))))
     } else {
         (Some(list(&s.action)), None)
     };
     let (resource, not_resource) = match &s.resource {
         None => (None, None),
-        Some(r) if r.negated => (None, Some(list(r))),
+        Some(r) if r.negated => (None, Some(Box::new(list(r)))),
         Some(r) => (Some(list(r)), None),
     };
     let principal_wire = |set: &PrincipalSet| match set {
@@ -565,8 +568,8 @@ fn statement_to_wire(s: &Statement) -> WireStatement {
     };
     let (principal, not_principal) = match &s.principal {
         None => (None, None),
-        Some(p) if p.negated => (None, Some(principal_wire(&p.set))),
-        Some(p) => (Some(principal_wire(&p.set)), None),
+        Some(p) if p.negated => (None, Some(Box::new(principal_wire(&p.set)))),
+        Some(p) => (Some(Box::new(principal_wire(&p.set))), None),
     };
     let condition = if s.conditions.is_empty() {
         None
@@ -586,7 +589,7 @@ fn statement_to_wire(s: &Statement) -> WireStatement {
                 )),
             }
         }
-        Some(WireConditions(block))
+        Some(Box::new(WireConditions(block)))
     };
     WireStatement {
         sid: s.sid.clone(),

@@ -23,6 +23,8 @@ pub struct WireDocument {
     pub unknown: Vec<String>,
 }
 
+// The rarely used elements are boxed: a large account has hundreds of thousands of statements,
+// and each unused inline slot would cost its full size in every one of them.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct WireStatement {
     #[serde(rename = "Sid", skip_serializing_if = "Option::is_none")]
@@ -30,19 +32,19 @@ pub struct WireStatement {
     #[serde(rename = "Effect", skip_serializing_if = "Option::is_none")]
     pub effect: Option<String>,
     #[serde(rename = "Principal", skip_serializing_if = "Option::is_none")]
-    pub principal: Option<WirePrincipal>,
+    pub principal: Option<Box<WirePrincipal>>,
     #[serde(rename = "NotPrincipal", skip_serializing_if = "Option::is_none")]
-    pub not_principal: Option<WirePrincipal>,
+    pub not_principal: Option<Box<WirePrincipal>>,
     #[serde(rename = "Action", skip_serializing_if = "Option::is_none")]
     pub action: Option<OneOrMany<String>>,
     #[serde(rename = "NotAction", skip_serializing_if = "Option::is_none")]
-    pub not_action: Option<OneOrMany<String>>,
+    pub not_action: Option<Box<OneOrMany<String>>>,
     #[serde(rename = "Resource", skip_serializing_if = "Option::is_none")]
     pub resource: Option<OneOrMany<String>>,
     #[serde(rename = "NotResource", skip_serializing_if = "Option::is_none")]
-    pub not_resource: Option<OneOrMany<String>>,
+    pub not_resource: Option<Box<OneOrMany<String>>>,
     #[serde(rename = "Condition", skip_serializing_if = "Option::is_none")]
-    pub condition: Option<WireConditions>,
+    pub condition: Option<Box<WireConditions>>,
     #[serde(skip)]
     pub unknown: Vec<String>,
 }
