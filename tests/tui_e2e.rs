@@ -119,6 +119,9 @@ fn demo_roles_filter_open_back_quit_restores_the_terminal() {
         tmux.alternate_screen(),
         "the UI runs on the alternate screen"
     );
+    // The analysis (trust graph, findings) runs after the first frames; the header shows its
+    // summary when it is done.
+    tmux.wait_for_text("│ risk ");
 
     tmux.type_text(":roles");
     tmux.send(&["Enter"]);

@@ -147,14 +147,32 @@ fn keys_that_do_not_apply_say_why() {
         "{}",
         status(&h)
     );
-    h.keys("<Esc>r");
-    assert!(
-        status(&h).contains("risky only needs findings"),
-        "{}",
-        status(&h)
-    );
     h.keys(":groups<Enter>t");
     assert!(status(&h).contains("is a group"), "{}", status(&h));
+}
+
+#[test]
+fn risky_only_keeps_rows_with_findings_once_the_analysis_is_in() {
+    // Before the analysis has answered, `r` says why it cannot filter yet.
+    let account = iamscope::source::demo::account().unwrap();
+    let now = account.info.fetched_at.unwrap();
+    let mut app = App::new("demo", now, Theme::COLOR, (120, 36));
+    app.update(Msg::Loaded(Ok(Box::new(account))));
+    app.update(Msg::Key(crossterm::event::KeyEvent::new(
+        crossterm::event::KeyCode::Char('r'),
+        KeyModifiers::NONE,
+    )));
+    let why = app.status().map(|s| s.text.clone()).unwrap_or_default();
+    assert!(why.contains("risky only needs findings"), "{why}");
+
+    let mut h = demo();
+    let all = h.app.list(Kind::Users).visible.len();
+    h.keys("r");
+    let risky = h.app.list(Kind::Users).visible.len();
+    assert!(risky > 0 && risky < all, "{risky}/{all}");
+    assert!(h.text().contains("risky only"), "{}", h.text());
+    h.keys("r");
+    assert_eq!(h.app.list(Kind::Users).visible.len(), all);
 }
 
 #[test]

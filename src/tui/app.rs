@@ -13,7 +13,7 @@ use ratatui::layout::Rect;
 
 use super::documents::{self, DocSource, Document};
 use super::highlight::Prepared;
-use super::insights::{Analysis, Insights};
+use super::insights::{Analysis, Insights, statement_index};
 use super::layout::{self, Areas};
 use super::plain_english;
 use super::relations::{self, Item};
@@ -147,7 +147,15 @@ impl App {
             }),
             data: None,
             stack: vec![Screen::List(Kind::Users)],
-            lists: Default::default(),
+            lists: Kind::ALL.map(|k| ListState {
+                // Findings come most severe first.
+                sort: if k == Kind::Findings {
+                    super::rows::Sort::Risk
+                } else {
+                    super::rows::Sort::Name
+                },
+                ..ListState::default()
+            }),
             prompt: None,
             status: None,
             help: None,
@@ -535,7 +543,10 @@ pub(crate) fn new_inspect(data: &Data, target: Target, focus: Pane) -> Inspect {
         let docs = documents::documents(&data.account, e);
         if let Some(d) = docs.iter().position(|d| d.evidence_name == ev.policy) {
             inspect.doc = d;
-            inspect.mark = Some(ev.statement);
+            inspect.mark = docs[d]
+                .source
+                .and_then(|s| documents::policy(&data.account, s))
+                .and_then(|p| statement_index(ev, p));
         }
     }
     inspect

@@ -46,7 +46,8 @@ pub fn documents(account: &Account, entity: EntityRef) -> Vec<Document> {
             if r.trust_policy.is_some() {
                 out.push(Document {
                     title: "trust policy".into(),
-                    evidence_name: "trust policy".into(),
+                    // As the analysis labels it.
+                    evidence_name: format!("{} trust policy", r.arn),
                     source: Some(DocSource::Trust(id)),
                 });
             }

@@ -1,18 +1,23 @@
-//! What the analysis says about the account, in the shape the views need: findings per entity,
-//! badges, a severity summary.
+//! What the analysis says about the account, in the shape the views need: findings per entity
+//! with a short badge, and a severity summary.
 //!
-//! The TUI has no risk rules of its own: every badge and finding comes from the analysis module
-//! (`crate::analysis`). Until that module is part of the build, [`Insights::compute`] reports
-//! that analysis is unavailable and the views show no badges; this file is the one place to
-//! connect it.
+//! The TUI has no risk rules of its own: every finding comes from `crate::analysis::rules::scan`
+//! (the same findings as `iamscope scan`); this file only names each rule shortly for a badge
+//! and indexes findings by the entity they are about.
 
 use std::collections::HashMap;
+use std::ops::Deref;
 use std::sync::Arc;
 
 use jiff::Timestamp;
 
+pub use crate::analysis::findings::Severity;
+use crate::analysis::findings::{
+    Evidence, Finding as AnalysisFinding, Kind as FindingKind, StatementId,
+};
 use crate::analysis::trust::TrustGraph;
 use crate::model::{Account, EntityRef};
+use crate::policy::Policy;
 
 /// Everything the analysis works out about one loaded account. Built off the UI thread after
 /// the account is on screen: on a large account it takes a moment.
@@ -31,57 +36,88 @@ impl Analysis {
     }
 }
 
-/// How bad a finding is; ordered from least to most severe.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Severity {
-    Info,
-    Low,
-    Medium,
-    High,
-    Critical,
+/// Severities, most severe first (the order of the summary).
+pub const SEVERITIES: [Severity; 5] = [
+    Severity::Critical,
+    Severity::High,
+    Severity::Medium,
+    Severity::Low,
+    Severity::Info,
+];
+
+/// A finding of the analysis, with what the views add: its badge and the entity it is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// The short label shown inline in lists, e.g. `ADMIN`, `KEY 504d`.
+    pub badge: String,
+    /// The principal (else the policy) the finding is about, when it is in the account.
+    pub entity: Option<EntityRef>,
+    pub finding: AnalysisFinding,
 }
 
-impl Severity {
-    pub const ALL: [Severity; 5] = [
-        Severity::Critical,
-        Severity::High,
-        Severity::Medium,
-        Severity::Low,
-        Severity::Info,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Critical => "critical",
-            Severity::High => "high",
-            Severity::Medium => "medium",
-            Severity::Low => "low",
-            Severity::Info => "info",
-        }
+impl Deref for Finding {
+    type Target = AnalysisFinding;
+    fn deref(&self) -> &AnalysisFinding {
+        &self.finding
     }
 }
 
-/// A statement a finding rests on: the policy (managed policy ARN or inline policy name) and
-/// the statement's 0-based index.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Evidence {
-    pub policy: String,
-    pub statement: usize,
+/// The statement index evidence names, in `policy` (evidence names a statement by Sid when it
+/// has one).
+pub fn statement_index(e: &Evidence, policy: &Policy) -> Option<usize> {
+    match &e.statement {
+        StatementId::Index(i) => Some(*i),
+        StatementId::Sid(sid) => policy
+            .statements
+            .iter()
+            .position(|s| s.sid.as_deref() == Some(sid.as_str())),
+    }
 }
 
-/// One finding, as the views show it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Finding {
-    pub severity: Severity,
-    /// The short label shown inline in lists, e.g. `ADMIN`, `KEY 412d`.
-    pub badge: String,
-    pub title: String,
-    pub detail: String,
-    /// The one-line fix.
-    pub fix: Option<String>,
-    /// The principal or policy the finding is about.
-    pub entity: Option<EntityRef>,
-    pub evidence: Vec<Evidence>,
+/// A rule's short name for a badge. Ages come from the finding's title, which the analysis
+/// wrote with the same clock.
+fn badge(f: &AnalysisFinding) -> String {
+    let days = || {
+        let words: Vec<&str> = f.title.split_whitespace().collect();
+        words
+            .windows(2)
+            .find(|w| w[1].starts_with("day"))
+            .and_then(|w| w[0].parse::<u64>().ok())
+    };
+    let with_days = |label: &str| match days() {
+        Some(d) => format!("{label} {d}d"),
+        None => label.to_owned(),
+    };
+    let rule = f.rule.as_str();
+    match rule {
+        "wildcard.action-resource-star" => "*:*".into(),
+        "permissions.passrole-any-role" => "PASSROLE *".into(),
+        "trust.anyone" => "PUBLIC TRUST".into(),
+        "trust.anyone-with-conditions" => "PUBLIC IF".into(),
+        "trust.cross-account-no-external-id" => "X-ACCOUNT".into(),
+        "trust.oidc-wildcard-subject" => "OIDC sub:*".into(),
+        "trust.oidc-no-audience" => "OIDC NO AUD".into(),
+        "trust.service-no-source" => "NO SOURCE".into(),
+        "trust.many-services" => "SERVICES".into(),
+        "credentials.console-without-mfa" => "NO-MFA".into(),
+        "credentials.access-key-old" => with_days("KEY"),
+        "credentials.access-key-unused" => with_days("KEY UNUSED"),
+        "credentials.two-active-keys" => "2 KEYS".into(),
+        "credentials.access-keys-where-role-would-do" => "KEYS".into(),
+        "credentials.root-mfa-off" => "ROOT NO-MFA".into(),
+        "credentials.root-access-keys" => "ROOT KEYS".into(),
+        "hygiene.untagged-role" => "UNTAGGED".into(),
+        "hygiene.user-direct-policies" => "DIRECT".into(),
+        "hygiene.role-unused" => with_days("UNUSED"),
+        "hygiene.role-never-used" => "NEVER USED".into(),
+        _ if rule.starts_with("admin.") => "ADMIN".into(),
+        _ if rule.starts_with("privesc.") => "PRIVESC".into(),
+        // A rule added later still gets a badge: its kind.
+        _ => match f.kind {
+            FindingKind::PrivilegeEscalation => "PRIVESC".into(),
+            other => other.as_str().to_uppercase(),
+        },
+    }
 }
 
 /// Whether analysis ran, and what it found.
@@ -93,9 +129,6 @@ pub struct Insights {
     by_entity: HashMap<EntityRef, Vec<usize>>,
 }
 
-/// Shown wherever a badge, a finding or the risk summary would be.
-pub const ANALYSIS_UNAVAILABLE: &str = "risk analysis is not in this build yet";
-
 impl Insights {
     /// Before the analysis has run.
     pub fn pending() -> Insights {
@@ -105,19 +138,26 @@ impl Insights {
         }
     }
 
-    /// Runs the analysis on `account` as of `now` (ages such as `KEY 412d` are relative to it).
-    pub fn compute(_account: &Account, _now: Timestamp) -> Insights {
-        // The analysis module (`crate::analysis`) is not part of the build yet. When it lands,
-        // map its findings here with `Insights::from_findings`.
-        Insights {
-            unavailable: Some(ANALYSIS_UNAVAILABLE.into()),
-            ..Insights::default()
-        }
+    /// Runs the risk rules on `account` as of `now` (ages such as `KEY 504d` are relative to
+    /// it).
+    pub fn compute(account: &Account, now: Timestamp) -> Insights {
+        let findings = crate::analysis::rules::scan(account, now)
+            .into_iter()
+            .map(|finding| Finding {
+                badge: badge(&finding),
+                entity: finding
+                    .principal_arn
+                    .as_deref()
+                    .or(finding.policy_arn.as_deref())
+                    .and_then(|arn| account.by_arn(arn)),
+                finding,
+            })
+            .collect();
+        Insights::from_findings(findings)
     }
 
-    /// Indexes findings by entity; findings are sorted most severe first.
-    pub fn from_findings(mut findings: Vec<Finding>) -> Insights {
-        findings.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.title.cmp(&b.title)));
+    /// Indexes findings by entity; they come sorted most severe first.
+    pub fn from_findings(findings: Vec<Finding>) -> Insights {
         let mut by_entity: HashMap<EntityRef, Vec<usize>> = HashMap::new();
         for (i, f) in findings.iter().enumerate() {
             if let Some(e) = f.entity {
@@ -144,8 +184,33 @@ impl Insights {
         self.of(entity).map(|f| f.severity).max()
     }
 
-    /// Number of findings per severity, in [`Severity::ALL`] order.
+    /// Number of findings per severity, most severe first.
     pub fn summary(&self) -> [(Severity, usize); 5] {
-        Severity::ALL.map(|s| (s, self.findings.iter().filter(|f| f.severity == s).count()))
+        SEVERITIES.map(|s| (s, self.findings.iter().filter(|f| f.severity == s).count()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn findings_get_badges_and_entities() {
+        let a = crate::source::demo::account().unwrap();
+        let now = a.info.fetched_at.unwrap();
+        let i = Insights::compute(&a, now);
+        let ci = a.lookup("ci-deploy").unwrap();
+        let badges: Vec<&str> = i.of(ci).map(|f| f.badge.as_str()).collect();
+        assert!(badges.contains(&"ADMIN"), "{badges:?}");
+        assert!(
+            badges
+                .iter()
+                .any(|b| b.starts_with("KEY ") && b.ends_with('d')),
+            "{badges:?}"
+        );
+        let wide = a.lookup("GitHubActionsWideRole").unwrap();
+        assert_eq!(i.worst(wide), Some(Severity::Critical));
+        let erin = a.lookup("erin").unwrap();
+        assert!(i.of(erin).any(|f| f.badge == "NO-MFA"));
     }
 }

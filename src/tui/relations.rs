@@ -96,8 +96,8 @@ pub fn items(data: &Data, now: Timestamp, target: Target) -> Vec<Item> {
                 link: evidence_link(&docs, f).unwrap_or(Link::Entity(entity)),
                 severity: Some(f.severity),
             });
-            if let Some(fix) = &f.fix {
-                out.push(Item::Note(format!("fix: {fix}")));
+            if !f.fix.is_empty() {
+                out.push(Item::Note(format!("fix: {}", f.fix)));
             }
         }
     }
@@ -120,8 +120,8 @@ fn finding_summary(out: &mut Vec<Item>, account: &Account, f: &Finding) {
         value: f.severity.as_str().into(),
     });
     out.push(Item::Note(f.detail.clone()));
-    if let Some(fix) = &f.fix {
-        out.push(Item::Note(format!("fix: {fix}")));
+    if !f.fix.is_empty() {
+        out.push(Item::Note(format!("fix: {}", f.fix)));
     }
     if let Some(e) = f.entity {
         out.push(Item::Link {

@@ -35,7 +35,7 @@ pub fn render(app: &App, frame: &mut Frame, header: Rect, tabs: Option<Rect>) {
             spans.push(Span::raw(app.source.clone()));
             spans.push(Span::raw(SEP));
             spans.push(Span::raw(format!(
-                "{} users · {} groups · {} roles · {} policies",
+                "{} users {} groups {} roles {} policies",
                 a.users.len(),
                 a.groups.len(),
                 a.roles.len(),
@@ -43,9 +43,9 @@ pub fn render(app: &App, frame: &mut Frame, header: Rect, tabs: Option<Rect>) {
             )));
             spans.push(Span::raw(SEP));
             match &data.insights.unavailable {
-                Some(_) => spans.push(Span::styled("risk: not analysed", t.dim())),
+                Some(why) => spans.push(Span::styled(format!("risk: {why}"), t.dim())),
                 None => {
-                    spans.push(Span::raw("risk: "));
+                    spans.push(Span::raw("risk "));
                     let counts: Vec<_> = data
                         .insights
                         .summary()
@@ -57,7 +57,7 @@ pub fn render(app: &App, frame: &mut Frame, header: Rect, tabs: Option<Rect>) {
                     }
                     for (i, (s, n)) in counts.into_iter().enumerate() {
                         if i > 0 {
-                            spans.push(Span::raw(" · "));
+                            spans.push(Span::raw(" "));
                         }
                         spans.push(Span::styled(format!("{n} {}", s.as_str()), t.severity(s)));
                     }

@@ -5,11 +5,34 @@ use ratatui::layout::{Alignment, Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table, Wrap};
 
-use super::{badges, pane_block};
+use super::pane_block;
 use crate::tui::app::{App, Data};
+use crate::tui::insights::Finding;
 use crate::tui::layout;
 use crate::tui::rows::{self, Kind, LastUsed, Target};
 use crate::tui::state::Pane;
+use crate::tui::theme::Theme;
+
+/// The width the name keeps before optional columns are added.
+const NAME: u16 = 22;
+/// The risk column: the worst badge and how many more.
+const RISK: u16 = 16;
+
+/// The most severe badge, and `+N` for the others (the detail pane lists them all).
+fn worst_badge<'a>(t: Theme, mut findings: impl Iterator<Item = &'a Finding>) -> Line<'a> {
+    let Some(first) = findings.next() else {
+        return Line::default();
+    };
+    let more = findings.count();
+    let mut spans = vec![Span::styled(
+        format!(" {} ", first.badge),
+        t.badge(first.severity),
+    )];
+    if more > 0 {
+        spans.push(Span::styled(format!(" +{more}"), t.dim()));
+    }
+    Line::from(spans)
+}
 
 pub fn render(app: &App, data: &Data, kind: Kind, frame: &mut Frame, area: Rect) {
     let t = app.theme;
@@ -46,11 +69,13 @@ pub fn render(app: &App, data: &Data, kind: Kind, frame: &mut Frame, area: Rect)
     }
 
     let show_risk = data.insights.unavailable.is_none();
-    let w = inner.width;
     let columns = kind.columns();
-    // Narrow panes drop the path, then the creation date: the name matters most.
-    let show_path = w >= 70 && kind != Kind::Findings;
-    let show_created = w >= 56 && kind != Kind::Findings;
+    // Columns are added while the name keeps room; narrow panes drop the path, then the
+    // creation date: the name matters most.
+    let fixed = 9 + 8 + 2 + if show_risk { RISK + 1 } else { 0 };
+    let room = |extra: u16| inner.width >= fixed + extra + NAME;
+    let show_created = kind != Kind::Findings && room(11);
+    let show_path = kind != Kind::Findings && room(11 + 15);
     let mut widths = vec![Constraint::Fill(1)];
     let mut header = vec![columns[0]];
     if kind == Kind::Findings {
@@ -74,7 +99,7 @@ pub fn render(app: &App, data: &Data, kind: Kind, frame: &mut Frame, area: Rect)
         widths.push(Constraint::Length(if kind == Kind::Findings {
             10
         } else {
-            22
+            RISK
         }));
         header.push(columns[5]);
     }
@@ -112,7 +137,7 @@ pub fn render(app: &App, data: &Data, kind: Kind, frame: &mut Frame, area: Rect)
             }
             if show_risk {
                 let line = match row.target {
-                    Target::Entity(e) => Line::from(badges(t, data.insights.of(e))),
+                    Target::Entity(e) => worst_badge(t, data.insights.of(e)),
                     Target::Finding(f) => match data.insights.findings.get(f) {
                         Some(f) => Line::styled(f.severity.as_str(), t.severity(f.severity)),
                         None => Line::default(),

@@ -8,7 +8,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use super::pane_block;
 use crate::tui::app::{App, Data};
-use crate::tui::insights::Finding;
+use crate::tui::insights::{Finding, statement_index};
 use crate::tui::layout;
 use crate::tui::relations;
 use crate::tui::state::Pane;
@@ -57,6 +57,7 @@ pub fn render(app: &App, data: &Data, frame: &mut Frame, area: Rect) {
     // Findings whose evidence is a statement of this document, by statement index.
     let entity = relations::entity_of(&data.insights, inspect.target);
     let mut on_statement: Vec<(usize, &Finding)> = Vec::new();
+    let document = crate::tui::documents::policy(&data.account, key.1);
     if let Some(e) = entity {
         let policy_entity = match key.1 {
             crate::tui::documents::DocSource::Managed(id, _) => {
@@ -64,14 +65,19 @@ pub fn render(app: &App, data: &Data, frame: &mut Frame, area: Rect) {
             }
             _ => None,
         };
-        let findings = data
-            .insights
-            .of(e)
-            .chain(policy_entity.into_iter().flat_map(|p| data.insights.of(p)));
+        // The policy's own findings too, when it is not the entity itself.
+        let findings = data.insights.of(e).chain(
+            policy_entity
+                .filter(|p| *p != e)
+                .into_iter()
+                .flat_map(|p| data.insights.of(p)),
+        );
         for f in findings {
             for ev in &f.evidence {
-                if ev.policy == doc.evidence_name {
-                    on_statement.push((ev.statement, f));
+                if ev.policy == doc.evidence_name
+                    && let Some(i) = document.and_then(|p| statement_index(ev, p))
+                {
+                    on_statement.push((i, f));
                 }
             }
         }
