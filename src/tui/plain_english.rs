@@ -265,57 +265,11 @@ fn aws_principal(v: &str) -> String {
     }
 }
 
-/// `aws:SourceAccount is 123456789012`.
-pub fn condition(c: &Condition) -> String {
-    let (quantifier, op) = match c.operator.split_once(':') {
-        Some(("ForAnyValue", op)) => ("any of ", op),
-        Some(("ForAllValues", op)) => ("each of ", op),
-        _ => ("", c.operator.as_str()),
-    };
-    let (op, if_exists) = match op.strip_suffix("IfExists") {
-        Some(base) => (base, " (if present)"),
-        None => (op, ""),
-    };
+/// A condition in words, as the trust analysis says it: `the caller's IP address is in
+/// `10.0.0.0/8``.
+fn condition(c: &Condition) -> String {
     let values: Vec<String> = c.values.iter().map(|v| v.as_text().into_owned()).collect();
-    let phrase = match op {
-        "Null" => {
-            return match values.as_slice() {
-                [v] if v == "true" => format!("{} is absent", c.key),
-                [v] if v == "false" => format!("{} is present", c.key),
-                _ => format!("{} is Null {}", c.key, values.join(" or ")),
-            };
-        }
-        "StringEquals"
-        | "StringEqualsIgnoreCase"
-        | "ArnEquals"
-        | "NumericEquals"
-        | "DateEquals"
-        | "Bool"
-        | "BinaryEquals" => "is",
-        "StringNotEquals"
-        | "StringNotEqualsIgnoreCase"
-        | "ArnNotEquals"
-        | "NumericNotEquals"
-        | "DateNotEquals" => "is not",
-        "StringLike" | "ArnLike" => "matches",
-        "StringNotLike" | "ArnNotLike" => "does not match",
-        "NumericLessThan" => "is less than",
-        "NumericLessThanEquals" => "is at most",
-        "NumericGreaterThan" => "is more than",
-        "NumericGreaterThanEquals" => "is at least",
-        "DateLessThan" => "is before",
-        "DateLessThanEquals" => "is at or before",
-        "DateGreaterThan" => "is after",
-        "DateGreaterThanEquals" => "is at or after",
-        "IpAddress" => "is in",
-        "NotIpAddress" => "is not in",
-        other => other,
-    };
-    format!(
-        "{quantifier}{} {phrase} {}{if_exists}",
-        c.key,
-        values.join(" or ")
-    )
+    crate::analysis::trust::words::describe(&c.operator, &c.key, &values)
 }
 
 #[cfg(test)]
@@ -334,7 +288,7 @@ mod tests {
         assert_eq!(
             s,
             vec![
-                "Allow s3: getting objects and putting objects on my-app-uploads/* when aws:SecureTransport is true."
+                "Allow s3: getting objects and putting objects on my-app-uploads/* when the request uses TLS."
             ]
         );
     }
@@ -356,11 +310,11 @@ mod tests {
         );
         assert_eq!(
             s[2],
-            "Allow sts: assuming role with web identities by web identities from token.actions.githubusercontent.com when token.actions.githubusercontent.com:sub matches repo:*."
+            "Allow sts: assuming role with web identities by web identities from token.actions.githubusercontent.com when the GitHub Actions token's subject (sub) matches `repo:*`."
         );
         assert_eq!(
             s[3],
-            "Allow s3 actions starting with Get on any resource by anyone when aws:MultiFactorAuthAge is absent."
+            "Allow s3 actions starting with Get on any resource by anyone when `aws:MultiFactorAuthAge` is absent from the request."
         );
     }
 
