@@ -46,7 +46,7 @@ impl App {
             return;
         }
         if self.focus() == Pane::Form {
-            self.form_key(key, fx);
+            self.form_key(key);
             return;
         }
         let lookup = keymap::lookup(&self.scopes(), &key);
@@ -155,7 +155,7 @@ impl App {
     }
 
     /// Keys while the simulator's or explainer's form has the focus: text goes into the field.
-    fn form_key(&mut self, key: KeyEvent, fx: &mut Vec<Effect>) {
+    fn form_key(&mut self, key: KeyEvent) {
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
         let Some(Screen::Tool(t)) = self.stack.last_mut() else {
             return;
@@ -179,16 +179,12 @@ impl App {
                     f.value.clear();
                 }
             }
-            KeyCode::Char('?') if ctrl => self.help = Some(0),
             KeyCode::Char(c) if !ctrl => {
                 if let Some(f) = t.fields.get_mut(t.field) {
                     f.value.push(c);
                 }
             }
-            _ => {
-                let _ = fx;
-                self.set_status("Enter runs · Tab next field · Esc leaves the form");
-            }
+            _ => self.set_status("Enter runs · Tab next field · Esc leaves the form"),
         }
     }
 

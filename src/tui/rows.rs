@@ -51,15 +51,6 @@ impl Kind {
         self as usize
     }
 
-    pub fn of(entity: EntityRef) -> Kind {
-        match entity {
-            EntityRef::User(_) => Kind::Users,
-            EntityRef::Group(_) => Kind::Groups,
-            EntityRef::Role(_) => Kind::Roles,
-            EntityRef::Policy(_) => Kind::Policies,
-        }
-    }
-
     /// Column titles; the last column holds the badges.
     pub fn columns(self) -> [&'static str; 6] {
         match self {

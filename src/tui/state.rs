@@ -15,18 +15,6 @@ pub enum Pane {
     Form,
 }
 
-impl Pane {
-    pub fn title(self) -> &'static str {
-        match self {
-            Pane::List => "list",
-            Pane::Detail => "detail",
-            Pane::Policy => "policy",
-            Pane::Tree => "tree",
-            Pane::Form => "form",
-        }
-    }
-}
-
 /// One entry of the view stack (Esc pops it).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Screen {
