@@ -21,9 +21,7 @@ use std::collections::HashSet;
 use jiff::Timestamp;
 use serde::Serialize;
 
-use crate::analysis::principal::{
-    CompiledAccount, DEFAULT_SESSION_NAME, NotAPrincipal, Principal, request_context,
-};
+use crate::analysis::principal::{DEFAULT_SESSION_NAME, NotAPrincipal, Principal, request_context};
 use crate::eval::{
     CauseKind, CompiledPolicy, Context, ContextValue, Decision, Evaluation, LayerKind, PolicySet,
     Request, ResourcePolicyKind,
@@ -306,18 +304,26 @@ fn setup(
     }
     let resource_account = resolve_resource_account(account, &subject, &resource, options);
 
-    let compiled = CompiledAccount::new(account);
-    let mut set = match subject.principal {
-        Some(p) => compiled.policy_set(account, p),
-        None => PolicySet {
-            scps: compiled_scps(account),
-            ..PolicySet::default()
-        },
-    };
-    let mut sources = match subject.principal {
+    // The caller's layers, compiled alone: the same policies and labels as
+    // `CompiledAccount::policy_set` (a test keeps them in step), without compiling every
+    // policy of a large account for one request.
+    let sources = match subject.principal {
         Some(p) => identity_sources(account, p),
         None => Vec::new(),
     };
+    let compile = |layer: LayerKind| {
+        sources
+            .iter()
+            .filter(move |s| s.layer == layer)
+            .map(|s| CompiledPolicy::labeled(s.label.clone(), &s.document))
+    };
+    let mut set = PolicySet {
+        identity: compile(LayerKind::Identity).collect(),
+        permission_boundary: compile(LayerKind::PermissionsBoundary).next(),
+        scps: compiled_scps(account),
+        ..PolicySet::default()
+    };
+    let mut sources = sources;
     // The snapshot's SCPs apply to the account's own principals; `--scps` replaces them.
     match &options.scps {
         Some(levels) => {
@@ -1229,4 +1235,58 @@ fn build_context(
         })
         .collect();
     (ctx, entries, fixed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::principal::CompiledAccount;
+
+    /// The layers explain compiles for a caller are those every other analysis uses.
+    #[test]
+    fn caller_layers_match_the_shared_policy_set() {
+        let small = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/data/explain/account.json");
+        for account in [
+            crate::source::demo::account().unwrap(),
+            crate::source::read_file(&small).unwrap(),
+        ] {
+            check_layers(&account);
+        }
+    }
+
+    fn check_layers(account: &Account) {
+        let shared = CompiledAccount::new(account);
+        for p in Principal::all(account) {
+            let set = shared.policy_set(account, p);
+            let sources = identity_sources(account, p);
+            let ours: Vec<&str> = sources
+                .iter()
+                .filter(|s| s.layer == LayerKind::Identity)
+                .map(|s| s.label.as_str())
+                .collect();
+            let theirs: Vec<&str> = set.identity.iter().map(CompiledPolicy::label).collect();
+            assert_eq!(ours, theirs, "{}", p.name(account));
+            let boundary = sources
+                .iter()
+                .find(|s| s.layer == LayerKind::PermissionsBoundary)
+                .map(|s| s.label.as_str());
+            assert_eq!(
+                boundary,
+                set.permission_boundary.as_ref().map(CompiledPolicy::label),
+                "{}",
+                p.name(account)
+            );
+            let scps: Vec<Vec<String>> = compiled_scps(account)
+                .iter()
+                .map(|l| l.iter().map(|c| c.label().to_owned()).collect())
+                .collect();
+            let theirs: Vec<Vec<String>> = set
+                .scps
+                .iter()
+                .map(|l| l.iter().map(|c| c.label().to_owned()).collect())
+                .collect();
+            assert_eq!(scps, theirs);
+        }
+    }
 }
