@@ -100,6 +100,21 @@ impl Drop for Tmux {
     }
 }
 
+/// The id of a running process with `arg` among its arguments (Linux `/proc`).
+fn process_with_arg(arg: &str) -> Option<u32> {
+    std::fs::read_dir("/proc")
+        .ok()?
+        .flatten()
+        .find_map(|entry| {
+            let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
+            let cmdline = std::fs::read(entry.path().join("cmdline")).ok()?;
+            cmdline
+                .split(|b| *b == 0)
+                .any(|a| a == arg.as_bytes())
+                .then_some(pid)
+        })
+}
+
 #[test]
 fn demo_roles_filter_open_back_quit_restores_the_terminal() {
     let log = tempfile::NamedTempFile::new().unwrap();
@@ -198,13 +213,11 @@ fn sigterm_restores_the_terminal() {
     tmux.send(&["Enter"]);
     tmux.wait_for_text("account 123456789012");
     assert!(tmux.alternate_screen());
-    let pids = Command::new("pgrep")
-        .args(["-f", "--", "region e2e-sigterm"])
-        .output()
+    let pid = process_with_arg("e2e-sigterm").expect("the UI process is running");
+    let killed = Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
         .unwrap();
-    let pids = String::from_utf8_lossy(&pids.stdout);
-    let pid = pids.lines().next().expect("the UI process is running");
-    let killed = Command::new("kill").args(["-TERM", pid]).status().unwrap();
     assert!(killed.success());
     tmux.wait_for_text("exited with 0");
     assert!(!tmux.alternate_screen(), "the alternate screen is left");
