@@ -63,6 +63,7 @@ pub struct ExplainArgs {
     /// multivalued key.
     #[arg(long = "context", value_name = "KEY=VALUE")]
     pub context: Vec<String>,
+    /// `text` for people; `json` for scripts (FORMATS.md §4).
     #[arg(long, value_enum, default_value = "text")]
     pub format: TextFormat,
 }
