@@ -8,7 +8,7 @@
 use jiff::Timestamp;
 
 use crate::eval::{CompiledPolicy, Context, ContextValue, PolicySet};
-use crate::model::{Account, EntityRef, InlinePolicy, PolicyRef, RoleId, UserId};
+use crate::model::{Account, EntityRef, InlinePolicy, OrgPolicy, PolicyRef, RoleId, UserId};
 use crate::policy::Policy;
 
 /// A user or a role: the two kinds of entity that make requests.
@@ -82,13 +82,23 @@ impl TryFrom<(&Account, EntityRef)> for Principal {
     }
 }
 
+/// How traces name an SCP: its ARN, or `scp level N: NAME` (levels counted from 1 at the root,
+/// as in traces) when the input gives none. `level` is the 0-based index in `Account::scps`.
+pub fn scp_label(level: usize, policy: &OrgPolicy) -> String {
+    if policy.arn.is_empty() {
+        format!("scp level {}: {}", level + 1, policy.name)
+    } else {
+        policy.arn.clone()
+    }
+}
+
 /// The session name iamscope assumes for a role's requests when none is given.
 pub const DEFAULT_SESSION_NAME: &str = "iamscope";
 
 /// Every policy of an account compiled once, by owner.
 ///
 /// Labels follow FORMATS.md §4: a managed policy by its ARN, an inline policy by its name, an
-/// SCP by its ARN (or `scp level N: NAME` when it has none).
+/// SCP as [`scp_label`] says.
 #[derive(Debug, Clone)]
 pub struct CompiledAccount {
     /// Per managed policy: its default version, if the input has it.
@@ -148,14 +158,7 @@ impl CompiledAccount {
                 .map(|(level, policies)| {
                     policies
                         .iter()
-                        .map(|p| {
-                            let label = if p.arn.is_empty() {
-                                format!("scp level {level}: {}", p.name)
-                            } else {
-                                p.arn.clone()
-                            };
-                            CompiledPolicy::labeled(label, &p.document)
-                        })
+                        .map(|p| CompiledPolicy::labeled(scp_label(level, p), &p.document))
                         .collect()
                 })
                 .collect(),
