@@ -38,6 +38,8 @@ pub enum Msg {
     Loaded(Result<Box<Account>, String>),
     /// The analysis of load `generation` finished.
     Analyzed(u64, Box<Analysis>),
+    /// The analysis of load `generation` failed; the account stays browsable without it.
+    AnalysisFailed(u64, String),
     Highlighted(DocKey, Prepared),
 }
 
@@ -184,6 +186,14 @@ impl App {
             }
             Msg::Loaded(result) => self.on_loaded(result, &mut fx),
             Msg::Analyzed(generation, analysis) => self.on_analyzed(generation, *analysis),
+            Msg::AnalysisFailed(generation, why) => {
+                if generation == self.generation
+                    && let Some(data) = &mut self.data
+                {
+                    data.insights.unavailable = Some(format!("analysis failed: {why}"));
+                    self.set_error(format!("analysis failed: {why}"));
+                }
+            }
             Msg::Highlighted(key, prepared) => {
                 // A result for an account replaced since is dropped.
                 if key.0 == self.generation {

@@ -161,7 +161,9 @@ fn spawn_load(args: &SourceArgs, tx: mpsc::UnboundedSender<Msg>) {
                 fraction: None,
             }));
             let started = std::time::Instant::now();
-            let result = args.load().map(Box::new).map_err(|e| e.message);
+            let result = std::panic::catch_unwind(|| args.load())
+                .map_err(|_| BUG.to_owned())
+                .and_then(|r| r.map(Box::new).map_err(|e| e.message));
             tracing::info!(
                 ok = result.is_ok(),
                 ms = started.elapsed().as_millis() as u64,
@@ -197,7 +199,13 @@ async fn fetch_live(args: SourceArgs, tx: mpsc::UnboundedSender<Msg>) {
         })
     };
     let started = std::time::Instant::now();
-    let result = aws::load_account(&opts, Some(progress_tx)).await;
+    // Its own task, so that a panic in the fetch becomes a message instead of a gauge that
+    // never finishes.
+    let fetch = tokio::spawn(async move { aws::load_account(&opts, Some(progress_tx)).await });
+    let result = match fetch.await {
+        Ok(r) => r.map(Box::new).map_err(|e| e.to_string()),
+        Err(_) => Err(BUG.to_owned()),
+    };
     // The fetch dropped its sender: the forwarder ends once the last event is sent.
     let _ = forward.await;
     tracing::info!(
@@ -205,7 +213,7 @@ async fn fetch_live(args: SourceArgs, tx: mpsc::UnboundedSender<Msg>) {
         ms = started.elapsed().as_millis() as u64,
         "live fetch finished"
     );
-    let _ = tx.send(Msg::Loaded(result.map(Box::new).map_err(|e| e.to_string())));
+    let _ = tx.send(Msg::Loaded(result));
 }
 
 /// Analyses on a plain thread: it is CPU work that can take a while on large accounts.
@@ -219,17 +227,24 @@ fn spawn_analysis(
         .name("analysis".into())
         .spawn(move || {
             let started = std::time::Instant::now();
-            let analysis = Analysis::run(&account, now);
+            let analysis = std::panic::catch_unwind(|| Analysis::run(&account, now));
             tracing::info!(
+                ok = analysis.is_ok(),
                 ms = started.elapsed().as_millis() as u64,
                 "analysis finished"
             );
-            let _ = tx.send(Msg::Analyzed(generation, Box::new(analysis)));
+            let _ = tx.send(match analysis {
+                Ok(a) => Msg::Analyzed(generation, Box::new(a)),
+                Err(_) => Msg::AnalysisFailed(generation, BUG.to_owned()),
+            });
         });
     if let Err(e) = spawned {
         tracing::error!("cannot start the analysis thread: {e}");
     }
 }
+
+/// What the UI says when a background job panicked (the log has the panic).
+const BUG: &str = "iamscope hit a bug doing this; the log file has the details";
 
 /// Resolves on SIGTERM, SIGHUP or SIGINT sent from outside (Ctrl-C typed in the UI arrives
 /// as a key, since the terminal is in raw mode).

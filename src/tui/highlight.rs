@@ -239,7 +239,11 @@ impl<K: Send + 'static> Worker<K> {
                         s.job.take()
                     };
                     if let Some((key, text)) = job {
-                        done(key, Prepared::highlight(&text, theme));
+                        // A document the highlighter chokes on is still shown, plain.
+                        let prepared =
+                            std::panic::catch_unwind(|| Prepared::highlight(&text, theme))
+                                .unwrap_or_else(|_| Prepared::plain(&text));
+                        done(key, prepared);
                     }
                 }
             });

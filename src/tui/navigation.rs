@@ -325,7 +325,8 @@ impl App {
     pub(crate) fn open_trust(&mut self) {
         let Some(data) = &self.data else { return };
         let Some(graph) = data.trust.clone() else {
-            self.set_status("the trust analysis is still running: try again in a moment");
+            let why = data.insights.unavailable.clone().unwrap_or_default();
+            self.set_status(format!("no trust graph yet: {why}"));
             return;
         };
         let entity = match self.screen() {
@@ -369,7 +370,8 @@ impl App {
     pub(crate) fn open_trust_all(&mut self) {
         let Some(data) = &self.data else { return };
         let Some(graph) = &data.trust else {
-            self.set_status("the trust analysis is still running: try again in a moment");
+            let why = data.insights.unavailable.clone().unwrap_or_default();
+            self.set_status(format!("no trust graph yet: {why}"));
             return;
         };
         let mut roles: Vec<RoleId> = (0..data.account.roles.len() as u32).map(RoleId).collect();

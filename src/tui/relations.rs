@@ -84,7 +84,8 @@ pub fn items(data: &Data, now: Timestamp, target: Target) -> Vec<Item> {
     let docs = documents::documents(account, entity);
     summary(&mut out, account, now, entity);
     relations(&mut out, account, entity);
-    trust(&mut out, account, data.trust.as_deref(), entity);
+    let waiting = data.insights.unavailable.as_deref().unwrap_or_default();
+    trust(&mut out, account, data.trust.as_deref(), waiting, entity);
     policies(&mut out, &docs);
     let findings: Vec<&Finding> = insights.of(entity).collect();
     if !findings.is_empty() {
@@ -278,7 +279,13 @@ fn relations(out: &mut Vec<Item>, account: &Account, entity: EntityRef) {
 const MAX_CONDITIONS: usize = 2;
 
 /// "Trusted by" (roles) and "Can assume" (users and roles): direct edges of the trust graph.
-fn trust(out: &mut Vec<Item>, account: &Account, graph: Option<&TrustGraph>, entity: EntityRef) {
+fn trust(
+    out: &mut Vec<Item>,
+    account: &Account,
+    graph: Option<&TrustGraph>,
+    waiting: &str,
+    entity: EntityRef,
+) {
     let principal = match entity {
         EntityRef::User(id) => Principal::User(id),
         EntityRef::Role(id) => Principal::Role(id),
@@ -287,7 +294,7 @@ fn trust(out: &mut Vec<Item>, account: &Account, graph: Option<&TrustGraph>, ent
     let Some(graph) = graph else {
         out.push(Item::Blank);
         out.push(Item::Section("Trust"));
-        out.push(Item::Entry("trust analysis running…".into()));
+        out.push(Item::Entry(waiting.to_owned()));
         return;
     };
     if let Principal::Role(role) = principal {

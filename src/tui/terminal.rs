@@ -74,12 +74,20 @@ pub fn leave() {
     }
 }
 
+/// A panic on the UI thread restores the terminal, then prints as usual. A panic on a
+/// background thread is caught there and shown in the UI (see `event_loop`): restoring the
+/// terminal or printing under the running UI would wreck the screen, so it is only logged.
 fn install_panic_hook() {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        leave();
-        tracing::error!("panic: {info}");
-        previous(info);
+        let thread = std::thread::current();
+        if thread.name() == Some("main") {
+            leave();
+            tracing::error!("panic: {info}");
+            previous(info);
+        } else {
+            tracing::error!("panic on thread {:?}: {info}", thread.name());
+        }
     }));
 }
 
