@@ -4,6 +4,7 @@
 pub mod explain;
 pub mod fetch;
 pub mod ls;
+pub mod policy_files;
 pub mod scan;
 pub mod show;
 pub mod simulate;

@@ -4,17 +4,18 @@ use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 
 use clap::Args;
-use serde_json::{Value, json};
+use serde_json::json;
 
+use super::policy_files::{PolicyFileArgs, read_levels, read_policy};
 use super::{CliError, CliResult, Exit, SourceArgs, TextFormat, write_json};
 use crate::analysis::describe;
+use crate::analysis::explain::LabeledPolicy;
 use crate::analysis::principal::{CompiledAccount, Principal, request_context};
 use crate::eval::{
     CompiledPolicy, ContextValue, Decision, Evaluation, Request, ResourcePolicyKind, evaluate,
     evaluate_line,
 };
 use crate::model::{Account, Arn, EntityRef};
-use crate::policy::Policy;
 
 #[derive(Debug, Args)]
 pub struct SimulateArgs {
@@ -35,20 +36,10 @@ pub struct SimulateArgs {
     /// more keys; a JSON list gives a multivalued key: `aws:TagKeys=["a","b"]`.
     #[arg(long = "context", value_name = "KEY=VALUE")]
     pub context: Vec<String>,
-    /// The resource's resource-based policy (JSON). For `sts:AssumeRole` on a role of the
-    /// account, the role's trust policy is used when this is not given.
-    #[arg(long, value_name = "FILE")]
-    pub resource_policy: Option<PathBuf>,
-    /// SCPs: a JSON list of levels from the root to the account, each a list of documents.
-    /// Default: the account's SCPs, if the snapshot has them.
-    #[arg(long, value_name = "FILE")]
-    pub scps: Option<PathBuf>,
-    /// RCPs, in the same shape as `--scps`.
-    #[arg(long, value_name = "FILE")]
-    pub rcps: Option<PathBuf>,
-    /// The session policy passed when the role session was created.
-    #[arg(long, value_name = "FILE")]
-    pub session_policy: Option<PathBuf>,
+    /// For `sts:AssumeRole` on a role of the account without `--resource-policy`, the role's
+    /// trust policy is the resource policy.
+    #[command(flatten)]
+    pub policies: PolicyFileArgs,
     /// Role session name used in the caller's session ARN.
     #[arg(long, default_value = crate::analysis::principal::DEFAULT_SESSION_NAME)]
     pub session_name: String,
@@ -105,8 +96,9 @@ fn simulate(args: &SimulateArgs, account: &Account) -> Result<Evaluation, CliErr
         request = request.with_resource_account(a);
     }
 
-    if let Some(path) = &args.resource_policy {
-        set.resource_policy = Some(read_policy(path)?);
+    let files = &args.policies;
+    if let Some(path) = &files.resource_policy {
+        set.resource_policy = Some(compile_file(read_policy(path)?));
     } else if action.to_ascii_lowercase().starts_with("sts:assumerole")
         && let Some(EntityRef::Role(role)) = account.by_arn(&args.resource)
         && let Some(trust) = compiled.trust_policy(role)
@@ -114,14 +106,14 @@ fn simulate(args: &SimulateArgs, account: &Account) -> Result<Evaluation, CliErr
         set.resource_policy = Some(trust.clone());
         set.resource_policy_kind = ResourcePolicyKind::RoleTrust;
     }
-    if let Some(path) = &args.scps {
-        set.scps = read_levels(path, "scp")?;
+    if let Some(path) = &files.scps {
+        set.scps = compiled_levels(read_levels(path, "scp")?);
     }
-    if let Some(path) = &args.rcps {
-        set.rcps = read_levels(path, "rcp")?;
+    if let Some(path) = &files.rcps {
+        set.rcps = compiled_levels(read_levels(path, "rcp")?);
     }
-    if let Some(path) = &args.session_policy {
-        set.session_policy = Some(read_policy(path)?);
+    if let Some(path) = &files.session_policy {
+        set.session_policy = Some(compile_file(read_policy(path)?));
     }
     if args.resource != "*"
         && let Err(e) = Arn::parse(&args.resource)
@@ -157,47 +149,15 @@ pub fn parse_context_arg(entry: &str) -> Result<(String, ContextValue), CliError
     Ok((key.to_owned(), value))
 }
 
-/// Reads one policy document from a file, with errors naming the file and the place in it.
-pub fn read_policy(path: &Path) -> Result<CompiledPolicy, CliError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| CliError::from(format!("cannot read `{}`: {e}", path.display())))?;
-    let policy = Policy::from_json(&text)
-        .map_err(|e| CliError::from(format!("`{}`: {e}", path.display())))?;
-    Ok(CompiledPolicy::labeled(path.display().to_string(), &policy))
+fn compile_file(p: LabeledPolicy) -> CompiledPolicy {
+    CompiledPolicy::labeled(p.label, &p.document)
 }
 
-/// Reads `[[root level docs], [OU docs], ...]` from a file.
-pub fn read_levels(path: &Path, what: &str) -> Result<Vec<Vec<CompiledPolicy>>, CliError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| CliError::from(format!("cannot read `{}`: {e}", path.display())))?;
-    let value: Value = serde_json::from_str(&text)
-        .map_err(|e| CliError::from(format!("`{}` is not JSON: {e}", path.display())))?;
-    let Value::Array(levels) = value else {
-        return Err(CliError::from(format!(
-            "`{}`: expected a list of levels, each a list of policy documents",
-            path.display()
-        )));
-    };
-    let mut out = Vec::with_capacity(levels.len());
-    for (i, level) in levels.iter().enumerate() {
-        let Value::Array(docs) = level else {
-            return Err(CliError::from(format!(
-                "`{}`, at [{i}]: expected a list of policy documents",
-                path.display()
-            )));
-        };
-        let mut compiled = Vec::with_capacity(docs.len());
-        for (j, doc) in docs.iter().enumerate() {
-            let policy = Policy::from_value(doc)
-                .map_err(|e| CliError::from(format!("`{}`, at [{i}][{j}].{e}", path.display())))?;
-            compiled.push(CompiledPolicy::labeled(
-                format!("{what} level {}: {}[{i}][{j}]", i + 1, path.display()),
-                &policy,
-            ));
-        }
-        out.push(compiled);
-    }
-    Ok(out)
+fn compiled_levels(levels: Vec<Vec<LabeledPolicy>>) -> Vec<Vec<CompiledPolicy>> {
+    levels
+        .into_iter()
+        .map(|level| level.into_iter().map(compile_file).collect())
+        .collect()
 }
 
 fn run_batch(path: &Path, out: &mut dyn Write) -> CliResult {
