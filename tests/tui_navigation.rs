@@ -269,6 +269,30 @@ fn refresh_reloads_in_the_background_and_keeps_the_selection() {
     assert_eq!(selected(&h), "VendorAuditRole");
     assert_eq!(h.app.depth(), 2);
     assert_eq!(status(&h), "refreshed");
+
+    // The account changed meanwhile: the roles come in another order, one is gone. The
+    // selection follows its ARN, not its old position.
+    let d = iamscope::source::demo::account().unwrap();
+    let mut roles = d.roles.clone();
+    roles.reverse();
+    roles.retain(|r| r.name != "MyAppTaskRole");
+    let changed = iamscope::model::Account::new(
+        d.source.clone(),
+        d.info.clone(),
+        d.users.clone(),
+        d.groups.clone(),
+        roles,
+        d.policies.clone(),
+    );
+    h.keys("<Esc>R");
+    h.send(Msg::Loaded(Ok(Box::new(changed))));
+    assert_eq!(selected(&h), "VendorAuditRole");
+    assert_eq!(h.app.list(Kind::Roles).filter, "Vendor", "the filter is kept too");
+    h.keys("<Enter>");
+    assert!(h.text().contains("role VendorAuditRole"), "{}", h.text());
+    h.keys("<Esc><Esc>");
+    assert_eq!(h.app.list(Kind::Roles).visible.len(), 17);
+    assert_eq!(selected(&h), "VendorAuditRole");
 }
 
 #[test]

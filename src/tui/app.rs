@@ -358,6 +358,8 @@ impl App {
         });
         self.load = Load::Ready;
         for kind in Kind::ALL {
+            // Indexes of the old account mean nothing in the new one: fresh detail state.
+            self.lists[kind.index()].inspect = None;
             self.refilter(kind);
         }
         self.restore(remembered);
@@ -433,6 +435,14 @@ impl App {
                 (Screen::Inspect(_), Some((key, mut inspect))) => match find_target(data, &key) {
                     Some(t) => {
                         inspect.target = t;
+                        // The same entity may have other documents now.
+                        let docs = relations::entity_of(&data.insights, t)
+                            .map_or(0, |e| documents::documents(&data.account, e).len());
+                        if inspect.doc >= docs {
+                            inspect.doc = 0;
+                            inspect.scroll = 0;
+                            inspect.mark = None;
+                        }
                         stack.push(Screen::Inspect(inspect));
                     }
                     None => {
