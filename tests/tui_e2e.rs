@@ -182,6 +182,13 @@ fn demo_roles_filter_open_back_quit_restores_the_terminal() {
     tmux.send(&["Escape"]);
     tmux.wait_for_text("Roles 1/18");
 
+    // Narrower than 100 columns the list stands alone; the UI follows a resize at once.
+    let out = tmux.run(&["resize-window", "-t", "e2e", "-x", "80", "-y", "24"]);
+    assert!(out.status.success(), "{out:?}");
+    tmux.wait_for("the narrow layout", |s| {
+        s.contains("Roles 1/18") && !s.contains("detail")
+    });
+
     tmux.type_text("q");
     let screen = tmux.wait_for_text("exited with 0");
     assert!(!tmux.alternate_screen(), "the alternate screen is left");
