@@ -152,10 +152,10 @@ fn simulate(
             Err(e) => return Outcome::error(e.message.replace("--context ", "context ")),
         }
     }
-    // The trust graph compiled every policy already; compile again only before it exists.
+    // The trust graph keeps the compiled policies (compiled once, on first use).
     let fresh;
     let compiled = match &data.trust {
-        Some(g) => g.compiled(),
+        Some(g) => g.compiled(account),
         None => {
             fresh = CompiledAccount::new(account);
             &fresh

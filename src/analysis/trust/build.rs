@@ -21,6 +21,7 @@
 
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::OnceLock;
 
 use jiff::Timestamp;
 
@@ -39,11 +40,21 @@ use crate::eval::{
 use crate::model::{Account, Arn, PolicyId, RoleId, UserId};
 use crate::policy::{Effect, Policy, PrincipalKind, PrincipalSet, Statement};
 
-pub(super) fn build(account: &Account, compiled: CompiledAccount) -> TrustGraph {
+pub(super) fn build(account: &Account, compiled: OnceLock<CompiledAccount>) -> TrustGraph {
+    // Phase times are for the benchmark report only; nothing depends on them.
+    let t = std::time::Instant::now();
     let mut b = Builder::new(account, compiled);
+    b.stats.index_us = t.elapsed().as_micros() as u64;
+    let t = std::time::Instant::now();
     b.local_edges();
+    b.stats.local_us = t.elapsed().as_micros() as u64;
+    let t = std::time::Instant::now();
     b.external_edges();
-    b.finish()
+    b.stats.external_us = t.elapsed().as_micros() as u64;
+    let t = std::time::Instant::now();
+    let mut g = b.finish();
+    g.stats.finish_us = t.elapsed().as_micros() as u64;
+    g
 }
 
 /// A policy allowing `sts:*` on everything, as a stand-in identity side: for the trust-first
@@ -54,6 +65,52 @@ fn stand_in_identity(label: &str) -> Vec<CompiledPolicy> {
     match Policy::from_json(text) {
         Ok(p) => vec![CompiledPolicy::labeled(label, &p)],
         Err(_) => Vec::new(),
+    }
+}
+
+/// An engine answer for an edge from outside: status, conditions, whether an explicit deny
+/// decided a `never`, and the trace.
+type Answer = (Status, Conditions, bool, Option<Trace>);
+
+/// SCPs compiled and labelled as [`CompiledAccount`] labels them (`scp level N: NAME` when an
+/// SCP has no ARN).
+fn compile_scps(account: &Account) -> Vec<Vec<CompiledPolicy>> {
+    account
+        .scps
+        .iter()
+        .enumerate()
+        .map(|(level, policies)| {
+            policies
+                .iter()
+                .map(|p| {
+                    let label = if p.arn.is_empty() {
+                        format!("scp level {level}: {}", p.name)
+                    } else {
+                        p.arn.clone()
+                    };
+                    CompiledPolicy::labeled(label, &p.document)
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// One principal's layers (identity policies, boundary, SCPs), compiled and labelled as
+/// [`CompiledAccount::policy_set`] does, without compiling the rest of the account.
+pub(super) fn policy_set_of(account: &Account, principal: Principal) -> PolicySet {
+    let label = |source: index::Source<'_>| match source {
+        index::Source::Inline(name) => name.to_owned(),
+        index::Source::Managed(id) => account.policy(id).arn.clone(),
+    };
+    PolicySet {
+        identity: index::identity_documents(account, principal)
+            .into_iter()
+            .map(|(source, doc)| CompiledPolicy::labeled(label(source), doc))
+            .collect(),
+        permission_boundary: index::boundary_document(account, principal)
+            .map(|(id, doc)| CompiledPolicy::labeled(account.policy(id).arn.clone(), doc)),
+        scps: compile_scps(account),
+        ..PolicySet::default()
     }
 }
 
@@ -96,8 +153,8 @@ const DROPPED: u32 = u32::MAX - 1;
 
 struct Builder<'a> {
     account: &'a Account,
-    /// Handed to the graph for explanations; the build compiles what it needs itself.
-    compiled: CompiledAccount,
+    /// Handed to the graph; the build compiles what it needs itself.
+    compiled: OnceLock<CompiledAccount>,
     /// Managed policies compiled on first use (only those some principal's relevant
     /// statements are in), labelled by ARN as [`CompiledAccount`] does.
     managed: Vec<Option<CompiledPolicy>>,
@@ -139,11 +196,12 @@ struct Builder<'a> {
 }
 
 impl<'a> Builder<'a> {
-    fn new(account: &'a Account, compiled: CompiledAccount) -> Builder<'a> {
+    fn new(account: &'a Account, compiled: OnceLock<CompiledAccount>) -> Builder<'a> {
         let account_id = account.info.account_id.as_str();
         let scps = index::scp_facts(account);
+        let mut managed = index::ManagedFacts::new(account);
         let facts: Vec<PrincipalFacts> = Principal::all(account)
-            .map(|p| index::principal_facts(account, p, &scps))
+            .map(|p| index::principal_facts(account, p, &scps, &mut managed))
             .collect();
         let mut interner = index::Classes::default();
         let role_trust: Vec<Option<RoleTrust>> = account
@@ -222,25 +280,7 @@ impl<'a> Builder<'a> {
             pre_by_values: HashMap::new(),
             canonical,
             managed: vec![None; account.policies.len()],
-            scps: account
-                .scps
-                .iter()
-                .enumerate()
-                .map(|(level, policies)| {
-                    policies
-                        .iter()
-                        .map(|p| {
-                            // Labelled as `CompiledAccount` labels SCPs.
-                            let label = if p.arn.is_empty() {
-                                format!("scp level {level}: {}", p.name)
-                            } else {
-                                p.arn.clone()
-                            };
-                            CompiledPolicy::labeled(label, &p.document)
-                        })
-                        .collect()
-                })
-                .collect(),
+            scps: compile_scps(account),
             blind_memo: vec![None; n_classes],
             sig_memo: HashMap::new(),
             raw: Vec::new(),
@@ -291,10 +331,10 @@ impl<'a> Builder<'a> {
         id
     }
 
-    /// The matchers of principal `i`'s view patterns and grant patterns, made on first use.
-    fn principal_matchers(&mut self, i: usize) -> (Vec<u32>, Vec<u32>) {
-        if let Some(m) = &self.principal_matchers[i] {
-            return m.clone();
+    /// Makes the matchers of principal `i`'s view patterns and grant patterns, once.
+    fn ensure_matchers(&mut self, i: usize) {
+        if self.principal_matchers[i].is_some() {
+            return;
         }
         let view: Vec<String> = self.facts[i].view.patterns.clone();
         let grant: Vec<String> = match &self.facts[i].grant {
@@ -303,8 +343,7 @@ impl<'a> Builder<'a> {
         };
         let v: Vec<u32> = view.iter().map(|p| self.matcher(p)).collect();
         let g: Vec<u32> = grant.iter().map(|p| self.matcher(p)).collect();
-        self.principal_matchers[i] = Some((v.clone(), g.clone()));
-        (v, g)
+        self.principal_matchers[i] = Some((v, g));
     }
 
     /// Whether principal `i`'s identity policies may grant `sts:AssumeRole` on `role`.
@@ -316,8 +355,11 @@ impl<'a> Builder<'a> {
                 if ps.iter().any(|p| p.contains("${")) {
                     return true;
                 }
-                let (_, grant) = self.principal_matchers(i);
+                self.ensure_matchers(i);
                 let pos = self.roles.position[role.index()];
+                let Some((_, grant)) = &self.principal_matchers[i] else {
+                    return true;
+                };
                 grant
                     .iter()
                     .any(|&m| self.matchers[m as usize].contains(pos))
@@ -328,17 +370,23 @@ impl<'a> Builder<'a> {
     /// What principal `i`'s statements see of `role`: which of its patterns match, and the
     /// values of the role tags they read.
     fn signature(&mut self, i: usize, role: RoleId) -> (u64, u64) {
-        let (view, _) = self.principal_matchers(i);
+        self.ensure_matchers(i);
         let pos = self.roles.position[role.index()];
         let mut bits = 0u64;
-        for (k, &m) in view.iter().enumerate() {
-            if self.matchers[m as usize].contains(pos) {
-                bits |= 1 << k;
+        if let Some((view, _)) = &self.principal_matchers[i] {
+            for (k, &m) in view.iter().enumerate() {
+                if self.matchers[m as usize].contains(pos) {
+                    bits |= 1 << k;
+                }
             }
+        }
+        let keys = &self.facts[i].view.tag_keys;
+        if keys.is_empty() {
+            return (bits, 0);
         }
         let mut h = DefaultHasher::new();
         let tags = &self.account.role(role).tags;
-        for key in &self.facts[i].view.tag_keys {
+        for key in keys {
             // The value the request context would hold: the last tag with that key, any case.
             tags.iter()
                 .rev()
@@ -550,6 +598,7 @@ impl<'a> Builder<'a> {
             .collect();
         let role_trust = std::mem::take(&mut self.role_trust);
         let mut mentioned: Vec<bool> = vec![false; n];
+        let mut candidates: Vec<usize> = Vec::with_capacity(n);
         for (r, rt) in role_trust.iter().enumerate() {
             let Some(rt) = rt else { continue };
             let role = RoleId(r as u32);
@@ -585,19 +634,19 @@ impl<'a> Builder<'a> {
             } else {
                 Naming::Account
             };
-            let candidates: Vec<usize> = if naming.everyone {
-                (0..n).collect()
+            candidates.clear();
+            if naming.everyone {
+                candidates.extend(0..n);
             } else {
-                let mut c = granted_any.clone();
+                candidates.extend_from_slice(&granted_any);
                 for &i in &granted_some {
                     if self.granted(i, role) {
-                        c.push(i);
+                        candidates.push(i);
                     }
                 }
-                c
-            };
+            }
             let class_blind = self.classes[bulk].view.is_blind();
-            for i in candidates {
+            for &i in &candidates {
                 if mentioned[i] {
                     continue;
                 }
@@ -680,8 +729,7 @@ impl<'a> Builder<'a> {
         // of a service or an account share them.
         let mut interner = index::Classes::default();
         let mut compiled: Vec<CompiledPolicy> = Vec::new();
-        let mut memo: HashMap<(External, usize), (Status, Conditions, bool, Option<Trace>)> =
-            HashMap::new();
+        let mut memo: HashMap<(External, usize), Answer> = HashMap::new();
         for (r, role) in account.roles.iter().enumerate() {
             let Some(trust) = &role.trust_policy else {
                 continue;
@@ -809,7 +857,7 @@ impl<'a> Builder<'a> {
         action: AssumeAction,
         role_arn: &str,
         outside: &[CompiledPolicy],
-    ) -> (Status, Conditions, bool, Option<Trace>) {
+    ) -> Answer {
         let (caller, known) = external_caller(kind, id);
         let set = PolicySet {
             identity: match kind {

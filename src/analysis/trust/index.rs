@@ -400,10 +400,77 @@ pub(crate) fn scp_facts(account: &Account) -> ScpFacts {
     f
 }
 
+/// What one policy document contributes to [`PrincipalFacts`].
+#[derive(Debug, Clone, Default)]
+pub(crate) struct DocFacts {
+    pub(crate) relevant: bool,
+    grant_any: bool,
+    grant_patterns: Vec<String>,
+    view: RoleView,
+    request_keys: Vec<String>,
+}
+
+/// Reads one document: its statements covering `sts:AssumeRole`.
+pub(crate) fn doc_facts(doc: &Policy, account_id: &str) -> DocFacts {
+    let mut f = DocFacts::default();
+    for st in doc.statements.iter().filter(|s| relevant(s)) {
+        f.relevant = true;
+        f.view.add(st, account_id);
+        request_keys(st, &mut f.request_keys);
+        if st.effect == Effect::Allow {
+            match &st.resource {
+                None => f.grant_any = true,
+                Some(r) if r.negated => f.grant_any = true,
+                Some(r) => {
+                    for v in &r.values {
+                        if v == "*" {
+                            f.grant_any = true;
+                        } else if may_match_a_role(v, account_id) {
+                            f.grant_patterns.push(v.clone());
+                        }
+                    }
+                }
+            }
+        }
+    }
+    f
+}
+
+/// [`DocFacts`] of managed policies, read once each: an AWS managed policy such as
+/// `ReadOnlyAccess` lists thousands of actions and is attached to many principals.
+#[derive(Debug, Default)]
+pub(crate) struct ManagedFacts(Vec<Option<DocFacts>>);
+
+impl ManagedFacts {
+    pub(crate) fn new(account: &Account) -> ManagedFacts {
+        ManagedFacts(vec![None; account.policies.len()])
+    }
+
+    fn get(&mut self, id: PolicyId, doc: &Policy, account_id: &str) -> &DocFacts {
+        let slot = &mut self.0[id.index()];
+        slot.get_or_insert_with(|| doc_facts(doc, account_id))
+    }
+}
+
+fn merge_view(into: &mut RoleView, from: &RoleView) {
+    for p in &from.patterns {
+        if !into.patterns.contains(p) {
+            into.patterns.push(p.clone());
+        }
+    }
+    for k in &from.tag_keys {
+        if !into.tag_keys.contains(k) {
+            into.tag_keys.push(k.clone());
+        }
+    }
+    into.opaque |= from.opaque || into.patterns.len() > 64;
+}
+
 pub(crate) fn principal_facts(
     account: &Account,
     principal: Principal,
     scps: &ScpFacts,
+    managed: &mut ManagedFacts,
 ) -> PrincipalFacts {
     let account_id = account.info.account_id.as_str();
     let mut facts = PrincipalFacts {
@@ -414,35 +481,27 @@ pub(crate) fn principal_facts(
     };
     let mut patterns: Vec<String> = Vec::new();
     let mut any = false;
-    for (_, doc) in identity_documents(account, principal) {
-        let mut doc_relevant = false;
-        for st in doc.statements.iter().filter(|s| relevant(s)) {
-            doc_relevant = true;
-            facts.view.add(st, account_id);
-            request_keys(st, &mut facts.request_keys);
-            if st.effect == Effect::Allow {
-                match &st.resource {
-                    None => any = true,
-                    Some(r) if r.negated => any = true,
-                    Some(r) => {
-                        for v in &r.values {
-                            if v == "*" {
-                                any = true;
-                            } else if may_match_a_role(v, account_id) {
-                                patterns.push(v.clone());
-                            }
-                        }
-                    }
-                }
+    let mut add = |facts: &mut PrincipalFacts, d: &DocFacts, identity: bool| {
+        merge_view(&mut facts.view, &d.view);
+        for k in &d.request_keys {
+            if !facts.request_keys.contains(k) {
+                facts.request_keys.push(k.clone());
             }
         }
-        facts.relevant_identity.push(doc_relevant);
-    }
-    if let Some((_, b)) = boundary_document(account, principal) {
-        for st in b.statements.iter().filter(|s| relevant(s)) {
-            facts.view.add(st, account_id);
-            request_keys(st, &mut facts.request_keys);
+        if identity {
+            any |= d.grant_any;
+            patterns.extend(d.grant_patterns.iter().cloned());
+            facts.relevant_identity.push(d.relevant);
         }
+    };
+    for (source, doc) in identity_documents(account, principal) {
+        match source {
+            Source::Inline(_) => add(&mut facts, &doc_facts(doc, account_id), true),
+            Source::Managed(id) => add(&mut facts, managed.get(id, doc, account_id), true),
+        }
+    }
+    if let Some((id, b)) = boundary_document(account, principal) {
+        add(&mut facts, managed.get(id, b, account_id), false);
     }
     facts.grant = if any {
         Grant::Any
