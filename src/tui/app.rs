@@ -13,7 +13,7 @@ use ratatui::layout::Rect;
 
 use super::documents::{self, DocSource, Document};
 use super::highlight::Prepared;
-use super::insights::{Analysis, Insights, statement_index};
+use super::insights::{Analysis, Insights, Part, statement_index};
 use super::layout::{self, Areas};
 use super::plain_english;
 use super::relations::{self, Item};
@@ -38,8 +38,8 @@ pub enum Msg {
     Loaded(Result<Box<Account>, String>),
     /// The analysis of load `generation` finished.
     Analyzed(u64, Box<Analysis>),
-    /// The analysis of load `generation` failed; the account stays browsable without it.
-    AnalysisFailed(u64, String),
+    /// A part of the analysis of load `generation` failed; the account stays browsable.
+    AnalysisFailed(u64, Part, String),
     Highlighted(DocKey, Prepared),
 }
 
@@ -86,8 +86,10 @@ pub struct Data {
     pub account: Arc<Account>,
     pub insights: Insights,
     pub tables: Tables,
-    /// `None` until the analysis has run.
+    /// `None` until the trust analysis has run.
     pub trust: Option<Arc<TrustGraph>>,
+    /// What to say where the trust graph is missing: running, or why it failed.
+    pub trust_waiting: String,
 }
 
 /// The status line: the answer to the last key.
@@ -186,12 +188,16 @@ impl App {
             }
             Msg::Loaded(result) => self.on_loaded(result, &mut fx),
             Msg::Analyzed(generation, analysis) => self.on_analyzed(generation, *analysis),
-            Msg::AnalysisFailed(generation, why) => {
+            Msg::AnalysisFailed(generation, part, why) => {
                 if generation == self.generation
                     && let Some(data) = &mut self.data
                 {
-                    data.insights.unavailable = Some(format!("analysis failed: {why}"));
-                    self.set_error(format!("analysis failed: {why}"));
+                    let text = format!("{} failed: {why}", part.name());
+                    match part {
+                        Part::Trust => data.trust_waiting = text.clone(),
+                        Part::Findings => data.insights.unavailable = Some(text.clone()),
+                    }
+                    self.set_error(text);
                 }
             }
             Msg::Highlighted(key, prepared) => {
@@ -355,6 +361,7 @@ impl App {
             insights,
             tables,
             trust: None,
+            trust_waiting: "trust analysis running…".into(),
         });
         self.load = Load::Ready;
         for kind in Kind::ALL {
@@ -374,11 +381,15 @@ impl App {
             return;
         }
         let Some(data) = &mut self.data else { return };
-        data.tables = Tables::build(&data.account, &analysis.insights);
-        data.insights = analysis.insights;
-        data.trust = Some(analysis.trust);
-        for kind in Kind::ALL {
-            self.refilter(kind);
+        match analysis {
+            Analysis::Trust(graph) => data.trust = Some(graph),
+            Analysis::Findings(insights) => {
+                data.tables = Tables::build(&data.account, &insights);
+                data.insights = insights;
+                for kind in Kind::ALL {
+                    self.refilter(kind);
+                }
+            }
         }
     }
 

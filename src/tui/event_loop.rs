@@ -11,7 +11,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::app::{App, DocKey, Effect, Msg, Progress};
 use super::highlight::Worker;
-use super::insights::Analysis;
+use super::insights::Part;
 use super::terminal::{self, Guard};
 use super::theme::Theme;
 use super::views::view;
@@ -216,30 +216,36 @@ async fn fetch_live(args: SourceArgs, tx: mpsc::UnboundedSender<Msg>) {
     let _ = tx.send(Msg::Loaded(result));
 }
 
-/// Analyses on a plain thread: it is CPU work that can take a while on large accounts.
+/// Analyses on plain threads, one per part: it is CPU work that can take a while on large
+/// accounts, and each part shows up as soon as it is done.
 fn spawn_analysis(
     generation: u64,
     account: std::sync::Arc<crate::model::Account>,
     now: Timestamp,
     tx: mpsc::UnboundedSender<Msg>,
 ) {
-    let spawned = std::thread::Builder::new()
-        .name("analysis".into())
-        .spawn(move || {
-            let started = std::time::Instant::now();
-            let analysis = std::panic::catch_unwind(|| Analysis::run(&account, now));
-            tracing::info!(
-                ok = analysis.is_ok(),
-                ms = started.elapsed().as_millis() as u64,
-                "analysis finished"
-            );
-            let _ = tx.send(match analysis {
-                Ok(a) => Msg::Analyzed(generation, Box::new(a)),
-                Err(_) => Msg::AnalysisFailed(generation, BUG.to_owned()),
+    for part in Part::ALL {
+        let account = std::sync::Arc::clone(&account);
+        let tx = tx.clone();
+        let spawned = std::thread::Builder::new()
+            .name(part.name().into())
+            .spawn(move || {
+                let started = std::time::Instant::now();
+                let analysis = std::panic::catch_unwind(|| part.run(&account, now));
+                tracing::info!(
+                    part = part.name(),
+                    ok = analysis.is_ok(),
+                    ms = started.elapsed().as_millis() as u64,
+                    "analysis finished"
+                );
+                let _ = tx.send(match analysis {
+                    Ok(a) => Msg::Analyzed(generation, Box::new(a)),
+                    Err(_) => Msg::AnalysisFailed(generation, part, BUG.to_owned()),
+                });
             });
-        });
-    if let Err(e) = spawned {
-        tracing::error!("cannot start the analysis thread: {e}");
+        if let Err(e) = spawned {
+            tracing::error!("cannot start the {} thread: {e}", part.name());
+        }
     }
 }
 

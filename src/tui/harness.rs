@@ -10,7 +10,7 @@ use ratatui::buffer::Buffer;
 
 use super::app::{App, Effect, Msg};
 use super::highlight::Prepared;
-use super::insights::Analysis;
+use super::insights::Part;
 use super::theme::Theme;
 use super::views::view;
 use crate::model::Account;
@@ -85,10 +85,12 @@ impl Harness {
                         generation,
                         account,
                         now,
-                    } => queue.push(Msg::Analyzed(
-                        generation,
-                        Box::new(Analysis::run(&account, now)),
-                    )),
+                    } => {
+                        for part in Part::ALL {
+                            queue
+                                .push(Msg::Analyzed(generation, Box::new(part.run(&account, now))));
+                        }
+                    }
                 }
             }
         }

@@ -19,19 +19,36 @@ use crate::analysis::trust::TrustGraph;
 use crate::model::{Account, EntityRef};
 use crate::policy::Policy;
 
-/// Everything the analysis works out about one loaded account. Built off the UI thread after
-/// the account is on screen: on a large account it takes a moment.
+/// One part of the analysis of a loaded account. The parts run at once, off the UI thread,
+/// after the account is on screen; each shows up when it is done (the trust graph is quick,
+/// the findings take longer on a large account).
 #[derive(Debug, Clone)]
-pub struct Analysis {
-    pub trust: Arc<TrustGraph>,
-    pub insights: Insights,
+pub enum Analysis {
+    Trust(Arc<TrustGraph>),
+    Findings(Insights),
 }
 
-impl Analysis {
-    pub fn run(account: &Account, now: Timestamp) -> Analysis {
-        Analysis {
-            trust: Arc::new(TrustGraph::build(account)),
-            insights: Insights::compute(account, now),
+/// The parts, by name (for logs and failure messages).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    Trust,
+    Findings,
+}
+
+impl Part {
+    pub const ALL: [Part; 2] = [Part::Trust, Part::Findings];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Part::Trust => "trust analysis",
+            Part::Findings => "risk analysis",
+        }
+    }
+
+    pub fn run(self, account: &Account, now: Timestamp) -> Analysis {
+        match self {
+            Part::Trust => Analysis::Trust(Arc::new(TrustGraph::build(account))),
+            Part::Findings => Analysis::Findings(Insights::compute(account, now)),
         }
     }
 }

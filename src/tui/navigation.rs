@@ -325,7 +325,7 @@ impl App {
     pub(crate) fn open_trust(&mut self) {
         let Some(data) = &self.data else { return };
         let Some(graph) = data.trust.clone() else {
-            let why = data.insights.unavailable.clone().unwrap_or_default();
+            let why = data.trust_waiting.clone();
             self.set_status(format!("no trust graph yet: {why}"));
             return;
         };
@@ -370,7 +370,7 @@ impl App {
     pub(crate) fn open_trust_all(&mut self) {
         let Some(data) = &self.data else { return };
         let Some(graph) = &data.trust else {
-            let why = data.insights.unavailable.clone().unwrap_or_default();
+            let why = data.trust_waiting.clone();
             self.set_status(format!("no trust graph yet: {why}"));
             return;
         };

@@ -84,8 +84,13 @@ pub fn items(data: &Data, now: Timestamp, target: Target) -> Vec<Item> {
     let docs = documents::documents(account, entity);
     summary(&mut out, account, now, entity);
     relations(&mut out, account, entity);
-    let waiting = data.insights.unavailable.as_deref().unwrap_or_default();
-    trust(&mut out, account, data.trust.as_deref(), waiting, entity);
+    trust(
+        &mut out,
+        account,
+        data.trust.as_deref(),
+        &data.trust_waiting,
+        entity,
+    );
     policies(&mut out, &docs);
     let findings: Vec<&Finding> = insights.of(entity).collect();
     if !findings.is_empty() {
