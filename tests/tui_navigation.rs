@@ -287,7 +287,11 @@ fn refresh_reloads_in_the_background_and_keeps_the_selection() {
     h.keys("<Esc>R");
     h.send(Msg::Loaded(Ok(Box::new(changed))));
     assert_eq!(selected(&h), "VendorAuditRole");
-    assert_eq!(h.app.list(Kind::Roles).filter, "Vendor", "the filter is kept too");
+    assert_eq!(
+        h.app.list(Kind::Roles).filter,
+        "Vendor",
+        "the filter is kept too"
+    );
     h.keys("<Enter>");
     assert!(h.text().contains("role VendorAuditRole"), "{}", h.text());
     h.keys("<Esc><Esc>");
