@@ -10,7 +10,6 @@ use std::process::Command;
 use std::time::Instant;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use iamscope::analysis::principal::CompiledAccount;
 use iamscope::analysis::trust::{PathOptions, TrustGraph};
 use iamscope::model::Account;
 
@@ -48,18 +47,8 @@ fn bench(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("trust");
     group.sample_size(10);
-    group.bench_function("compile 10k (CompiledAccount::new)", |b| {
-        b.iter(|| CompiledAccount::new(&account))
-    });
-    group.bench_function("graph 10k (compile + build)", |b| {
+    group.bench_function("graph 10k", |b| {
         b.iter_with_large_drop(|| TrustGraph::build(&account))
-    });
-    group.bench_function("graph 10k (build, policies compiled)", |b| {
-        b.iter_batched(
-            || CompiledAccount::new(&account),
-            |compiled| TrustGraph::build_with(&account, compiled),
-            criterion::BatchSize::PerIteration,
-        )
     });
     // The role with the most direct assumers: the heaviest who-can-assume.
     let busiest = (0..account.roles.len() as u32)

@@ -74,7 +74,7 @@ type Answer = (Status, Conditions, bool, Option<Trace>);
 
 /// SCPs compiled and labelled as [`CompiledAccount`] labels them (`scp level N: NAME` when an
 /// SCP has no ARN).
-fn compile_scps(account: &Account) -> Vec<Vec<CompiledPolicy>> {
+fn compile_scps(account: &Account, relevant_only: bool) -> Vec<Vec<CompiledPolicy>> {
     account
         .scps
         .iter()
@@ -88,7 +88,11 @@ fn compile_scps(account: &Account) -> Vec<Vec<CompiledPolicy>> {
                     } else {
                         p.arn.clone()
                     };
-                    CompiledPolicy::labeled(label, &p.document)
+                    if relevant_only {
+                        CompiledPolicy::labeled(label, &index::relevant_part(&p.document))
+                    } else {
+                        CompiledPolicy::labeled(label, &p.document)
+                    }
                 })
                 .collect()
         })
@@ -109,7 +113,7 @@ pub(super) fn policy_set_of(account: &Account, principal: Principal) -> PolicySe
             .collect(),
         permission_boundary: index::boundary_document(account, principal)
             .map(|(id, doc)| CompiledPolicy::labeled(account.policy(id).arn.clone(), doc)),
-        scps: compile_scps(account),
+        scps: compile_scps(account, false),
         ..PolicySet::default()
     }
 }
@@ -280,7 +284,7 @@ impl<'a> Builder<'a> {
             pre_by_values: HashMap::new(),
             canonical,
             managed: vec![None; account.policies.len()],
-            scps: compile_scps(account),
+            scps: compile_scps(account, true),
             blind_memo: vec![None; n_classes],
             sig_memo: HashMap::new(),
             raw: Vec::new(),
@@ -416,7 +420,9 @@ impl<'a> Builder<'a> {
                 continue;
             }
             identity.push(match source {
-                index::Source::Inline(name) => CompiledPolicy::labeled(name, doc),
+                index::Source::Inline(name) => {
+                    CompiledPolicy::labeled(name, &index::relevant_part(doc))
+                }
                 index::Source::Managed(id) => self.managed_compiled(id, doc),
             });
         }
@@ -443,12 +449,16 @@ impl<'a> Builder<'a> {
         Asker { set, request }
     }
 
+    /// A managed policy's statements that can take part in `sts:AssumeRole`, compiled once.
     fn managed_compiled(&mut self, id: PolicyId, doc: &Policy) -> CompiledPolicy {
         let slot = &mut self.managed[id.index()];
         if let Some(c) = slot {
             return c.clone();
         }
-        let c = CompiledPolicy::labeled(self.account.policy(id).arn.clone(), doc);
+        let c = CompiledPolicy::labeled(
+            self.account.policy(id).arn.clone(),
+            &index::relevant_part(doc),
+        );
         *slot = Some(c.clone());
         c
     }

@@ -64,6 +64,26 @@ pub(crate) fn relevant(st: &Statement) -> bool {
     covers_action(&st.action, ASSUME_ROLE)
 }
 
+/// The statements of `doc` that can take part in `sts:AssumeRole`, as a policy of their own.
+/// The others never match the action, so a layer made of this part decides a role
+/// assumption exactly as the whole document does (an empty part still is a layer: a boundary
+/// with nothing relevant still denies). Statement numbers change: traces that name
+/// statements come from the whole documents ([`crate::analysis::trust::TrustGraph::assess`]).
+pub(crate) fn relevant_part(doc: &Policy) -> Policy {
+    Policy {
+        version: doc.version.clone(),
+        id: None,
+        statements: doc
+            .statements
+            .iter()
+            .filter(|s| relevant(s))
+            .cloned()
+            .collect(),
+        single_statement: false,
+        warnings: Vec::new(),
+    }
+}
+
 /// Whether an ARN pattern could match the ARN of a role of `account_id`. A pattern is split
 /// into the six ARN components as the engine does; a literal service other than `iam`, a
 /// literal other account, or a literal resource that cannot start with `role/` rules it out.
