@@ -713,7 +713,9 @@ fn a_boundary_without_sts_limits_delegation_but_not_a_trust_naming_the_user() {
 /// Every pair the graph keeps has the status (and conditions) of a fresh evaluation with all
 /// the principal's policies and the whole trust policy; every pair it leaves out is `never`.
 fn agrees_with_pairwise(account: &Account) {
-    let g = TrustGraph::build(account);
+    // With the account compiled up front, `assess` does not compile each principal again.
+    let compiled = iamscope::analysis::principal::CompiledAccount::new(account);
+    let g = TrustGraph::build_with(account, compiled);
     let principals: Vec<Principal> = Principal::all(account).collect();
     for (r, _) in account.roles.iter().enumerate() {
         let role = RoleId(r as u32);
