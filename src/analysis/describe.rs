@@ -1,7 +1,7 @@
 //! Evaluation traces in words. The CLI, the TUI and the explainer all say the same thing the
 //! same way by going through these functions.
 
-use crate::eval::{Cause, CauseKind, Decision, LayerKind, LayerStatus, MissReason};
+use crate::eval::{Cause, CauseKind, Decision, Evaluation, LayerKind, LayerStatus, MissReason};
 
 /// `identity policies`, `SCP level 2`, ...
 pub fn layer_name(layer: LayerKind, level: Option<usize>) -> String {
@@ -110,6 +110,103 @@ pub fn miss_words(reason: &MissReason) -> String {
         }
         MissReason::Error { message } => format!("the statement cannot be evaluated: {message}"),
     }
+}
+
+/// What a line of a rendered trace is, so that each front end can style it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineKind {
+    /// The decision itself.
+    Decision,
+    /// A section title (`Why`, `Layers`).
+    Heading,
+    /// A cause, or a layer and what it said.
+    Item,
+    /// A statement under a layer, or why it did not apply.
+    Detail,
+    /// A statement that could not be evaluated.
+    Error,
+}
+
+/// A whole evaluation in words: decision, request, causes, then each layer with the statements
+/// that applied and the near misses. `depth` is the indentation level under its heading.
+pub fn trace_lines(ev: &Evaluation) -> Vec<(LineKind, usize, String)> {
+    let t = &ev.trace;
+    let mut out = vec![
+        (
+            LineKind::Decision,
+            0,
+            decision_words(ev.decision).to_owned(),
+        ),
+        (LineKind::Detail, 1, format!("principal  {}", t.principal)),
+        (LineKind::Detail, 1, format!("action     {}", t.action)),
+        (LineKind::Detail, 1, format!("resource   {}", t.resource)),
+    ];
+    if t.cross_account {
+        out.push((
+            LineKind::Detail,
+            1,
+            format!(
+                "cross-account: the resource belongs to {}; both sides must allow",
+                t.resource_account
+            ),
+        ));
+    }
+    if !t.causes.is_empty() {
+        out.push((LineKind::Heading, 0, "Why".into()));
+        for c in &t.causes {
+            out.push((LineKind::Item, 1, format!("- {}", cause_words(c))));
+        }
+    }
+    out.push((LineKind::Heading, 0, "Layers".into()));
+    for layer in &t.layers {
+        let name = if layer.layer == LayerKind::Resource && t.role_trust {
+            "trust policy".to_owned()
+        } else {
+            layer_name(layer.layer, layer.level)
+        };
+        out.push((
+            LineKind::Item,
+            1,
+            format!("{name:<26} {}", status_words(layer.status)),
+        ));
+        for m in &layer.matched {
+            out.push((
+                LineKind::Detail,
+                3,
+                format!(
+                    "{} by {}",
+                    m.effect,
+                    statement_words(&m.policy, m.statement, m.sid.as_deref())
+                ),
+            ));
+        }
+        for miss in &layer.near_misses {
+            out.push((
+                LineKind::Detail,
+                3,
+                format!(
+                    "{} {} did not apply:",
+                    miss.effect,
+                    statement_words(&miss.policy, miss.statement, miss.sid.as_deref())
+                ),
+            ));
+            for r in &miss.reasons {
+                out.push((LineKind::Detail, 4, miss_words(r)));
+            }
+        }
+    }
+    for e in &t.errors {
+        out.push((
+            LineKind::Error,
+            1,
+            format!(
+                "error in {}: {}",
+                statement_words(&e.policy, e.statement, e.sid.as_deref()),
+                e.message
+            ),
+        ));
+    }
+    out
 }
 
 fn list(values: &[String]) -> String {

@@ -10,11 +10,9 @@ use super::policy_files::{PolicyFileArgs, read_levels, read_policy};
 use super::{CliError, CliResult, Exit, SourceArgs, TextFormat, write_json};
 use crate::analysis::describe;
 use crate::analysis::explain::LabeledPolicy;
-use crate::analysis::principal::{CompiledAccount, Principal, request_context};
-use crate::eval::{
-    CompiledPolicy, ContextValue, Decision, Evaluation, Request, ResourcePolicyKind, evaluate,
-    evaluate_line,
-};
+use crate::analysis::principal::{CompiledAccount, Principal};
+use crate::analysis::simulate::{self, Simulation};
+use crate::eval::{CompiledPolicy, ContextValue, Decision, Evaluation, evaluate_line};
 use crate::model::{Account, Arn, EntityRef};
 
 #[derive(Debug, Args)]
@@ -76,51 +74,57 @@ pub fn run(args: &SimulateArgs, source: &SourceArgs, out: &mut dyn Write) -> Cli
 
 fn simulate(args: &SimulateArgs, account: &Account) -> Result<Evaluation, CliError> {
     let name = args.principal.as_deref().unwrap_or_default();
-    let action = args.action.as_deref().unwrap_or_default();
-    let principal = Principal::try_from((account, account.lookup(name)?))?;
-    let compiled = CompiledAccount::new(account);
-    let mut set = compiled.policy_set(account, principal);
-
-    let mut context = request_context(account, principal, jiff::Timestamp::now());
-    for entry in &args.context {
-        let (key, value) = parse_context_arg(entry)?;
-        context.insert(&key, value);
-    }
-    let caller = match account.lookup(name) {
-        // A session ARN given on the command line keeps its session name.
-        Ok(EntityRef::Role(_)) if name.contains(":assumed-role/") => name.to_owned(),
-        _ => principal.caller_arn(account, &args.session_name),
-    };
-    let mut request = Request::new(&caller, action, &args.resource).with_context(context);
-    if let Some(a) = &args.resource_account {
-        request = request.with_resource_account(a);
-    }
-
-    let files = &args.policies;
-    if let Some(path) = &files.resource_policy {
-        set.resource_policy = Some(compile_file(read_policy(path)?));
-    } else if action.to_ascii_lowercase().starts_with("sts:assumerole")
-        && let Some(EntityRef::Role(role)) = account.by_arn(&args.resource)
-        && let Some(trust) = compiled.trust_policy(role)
-    {
-        set.resource_policy = Some(trust.clone());
-        set.resource_policy_kind = ResourcePolicyKind::RoleTrust;
-    }
-    if let Some(path) = &files.scps {
-        set.scps = compiled_levels(read_levels(path, "scp")?);
-    }
-    if let Some(path) = &files.rcps {
-        set.rcps = compiled_levels(read_levels(path, "rcp")?);
-    }
-    if let Some(path) = &files.session_policy {
-        set.session_policy = Some(compile_file(read_policy(path)?));
-    }
+    let entity = account.lookup(name)?;
+    let principal = Principal::try_from((account, entity))?;
     if args.resource != "*"
         && let Err(e) = Arn::parse(&args.resource)
     {
         return Err(CliError::from(format!("--resource: {e}")));
     }
-    Ok(evaluate(&set, &request))
+    let files = &args.policies;
+    let sim = Simulation {
+        // A session ARN given on the command line keeps its session name.
+        caller: if matches!(entity, EntityRef::Role(_)) && name.contains(":assumed-role/") {
+            name.to_owned()
+        } else {
+            principal.caller_arn(account, &args.session_name)
+        },
+        action: args.action.clone().unwrap_or_default(),
+        resource: args.resource.clone(),
+        resource_account: args.resource_account.clone(),
+        context: args
+            .context
+            .iter()
+            .map(|entry| parse_context_arg(entry))
+            .collect::<Result<_, _>>()?,
+        resource_policy: files
+            .resource_policy
+            .as_deref()
+            .map(|p| read_policy(p).map(compile_file))
+            .transpose()?,
+        scps: files
+            .scps
+            .as_deref()
+            .map(|p| read_levels(p, "scp").map(compiled_levels))
+            .transpose()?,
+        rcps: match &files.rcps {
+            Some(p) => compiled_levels(read_levels(p, "rcp")?),
+            None => Vec::new(),
+        },
+        session_policy: files
+            .session_policy
+            .as_deref()
+            .map(|p| read_policy(p).map(compile_file))
+            .transpose()?,
+    };
+    let compiled = CompiledAccount::new(account);
+    Ok(simulate::simulate(
+        account,
+        &compiled,
+        principal,
+        sim,
+        jiff::Timestamp::now(),
+    ))
 }
 
 /// `KEY=VALUE`, or `KEY=["a","b"]` for a multivalued key.
@@ -182,59 +186,11 @@ fn run_batch(path: &Path, out: &mut dyn Write) -> CliResult {
 }
 
 fn write_text(out: &mut dyn Write, ev: &Evaluation) -> std::io::Result<()> {
-    let t = &ev.trace;
-    writeln!(out, "{}", describe::decision_words(ev.decision))?;
-    writeln!(out, "  principal  {}", t.principal)?;
-    writeln!(out, "  action     {}", t.action)?;
-    writeln!(out, "  resource   {}", t.resource)?;
-    if t.cross_account {
-        writeln!(
-            out,
-            "  cross-account: the resource belongs to {}; both sides must allow",
-            t.resource_account
-        )?;
-    }
-    if !t.causes.is_empty() {
-        writeln!(out, "\nWhy")?;
-        for c in &t.causes {
-            writeln!(out, "  - {}", describe::cause_words(c))?;
+    for (kind, depth, line) in describe::trace_lines(ev) {
+        if kind == describe::LineKind::Heading {
+            writeln!(out)?;
         }
-    }
-    writeln!(out, "\nLayers")?;
-    for layer in &t.layers {
-        writeln!(
-            out,
-            "  {:<26} {}",
-            describe::layer_name(layer.layer, layer.level),
-            describe::status_words(layer.status)
-        )?;
-        for m in &layer.matched {
-            writeln!(
-                out,
-                "      {} by {}",
-                m.effect,
-                describe::statement_words(&m.policy, m.statement, m.sid.as_deref())
-            )?;
-        }
-        for miss in &layer.near_misses {
-            writeln!(
-                out,
-                "      {} {} did not apply:",
-                miss.effect,
-                describe::statement_words(&miss.policy, miss.statement, miss.sid.as_deref())
-            )?;
-            for r in &miss.reasons {
-                writeln!(out, "        {}", describe::miss_words(r))?;
-            }
-        }
-    }
-    for e in &t.errors {
-        writeln!(
-            out,
-            "  error in {}: {}",
-            describe::statement_words(&e.policy, e.statement, e.sid.as_deref()),
-            e.message
-        )?;
+        writeln!(out, "{:width$}{line}", "", width = depth * 2)?;
     }
     Ok(())
 }

@@ -7,14 +7,11 @@ use jiff::Timestamp;
 
 use super::app::Data;
 use super::documents::{self, Document};
-use crate::analysis::describe;
+use crate::analysis::describe::{self, LineKind};
 use crate::analysis::explain::{ExplainOptions, explain, message::parse_message};
-use crate::analysis::principal::{
-    CompiledAccount, DEFAULT_SESSION_NAME, Principal, request_context,
-};
-use crate::eval::{
-    CauseKind, Decision, Evaluation, LayerKind, Request, ResourcePolicyKind, evaluate,
-};
+use crate::analysis::principal::{CompiledAccount, Principal};
+use crate::analysis::simulate::{self, Simulation};
+use crate::eval::{CauseKind, Decision, Evaluation, LayerKind};
 use crate::model::{Account, EntityRef};
 use crate::policy::Effect;
 
@@ -144,11 +141,10 @@ fn simulate(
         Ok(p) => p,
         Err(e) => return Outcome::error(e.to_string()),
     };
-    let resource = if resource.is_empty() { "*" } else { resource };
-    let mut ctx = request_context(account, principal, now);
+    let mut overrides = Vec::new();
     for entry in context.split_whitespace() {
         match crate::cli::simulate::parse_context_arg(entry) {
-            Ok((key, value)) => ctx.insert(&key, value),
+            Ok(kv) => overrides.push(kv),
             Err(e) => return Outcome::error(e.message.replace("--context ", "context ")),
         }
     }
@@ -161,19 +157,13 @@ fn simulate(
             &fresh
         }
     };
-    let mut set = compiled.policy_set(account, principal);
-    // Assuming a role of the account: its trust policy is the resource policy, as in
-    // `iamscope simulate`.
-    if action.to_ascii_lowercase().starts_with("sts:assumerole")
-        && let Some(EntityRef::Role(role)) = account.by_arn(resource)
-        && let Some(trust) = compiled.trust_policy(role)
-    {
-        set.resource_policy = Some(trust.clone());
-        set.resource_policy_kind = ResourcePolicyKind::RoleTrust;
-    }
-    let caller = principal.caller_arn(account, DEFAULT_SESSION_NAME);
-    let request = Request::new(&caller, action, resource).with_context(ctx);
-    let evaluation = evaluate(&set, &request);
+    let sim = Simulation {
+        action: action.to_owned(),
+        resource: resource.to_owned(),
+        context: overrides,
+        ..Simulation::default()
+    };
+    let evaluation = simulate::simulate(account, compiled, principal, sim, now);
     let docs = documents::documents(account, entity);
     Outcome {
         deciding: deciding(&evaluation, &docs),
@@ -217,72 +207,20 @@ fn decision_line(d: Decision) -> (Tone, String) {
 }
 
 fn trace_lines(ev: &Evaluation) -> Vec<(Tone, String)> {
-    let t = &ev.trace;
-    let mut out = vec![decision_line(ev.decision)];
-    out.push((
-        Tone::Detail,
-        format!("{} → {} on {}", t.principal, t.action, t.resource),
-    ));
-    if t.cross_account {
-        out.push((
-            Tone::Detail,
-            format!(
-                "cross-account: the resource belongs to {}; both sides must allow",
-                t.resource_account
-            ),
-        ));
-    }
-    if !t.causes.is_empty() {
-        out.push((Tone::Heading, "Why".into()));
-        for c in &t.causes {
-            out.push((Tone::Text, describe::cause_words(c)));
-        }
-    }
-    out.push((Tone::Heading, "Layers".into()));
-    for layer in &t.layers {
-        out.push((
-            Tone::Text,
-            format!(
-                "{}: {}",
-                describe::layer_name(layer.layer, layer.level),
-                describe::status_words(layer.status)
-            ),
-        ));
-        for m in &layer.matched {
-            out.push((
-                Tone::Detail,
-                format!(
-                    "  {} by {}",
-                    m.effect,
-                    describe::statement_words(&m.policy, m.statement, m.sid.as_deref())
-                ),
-            ));
-        }
-        for miss in &layer.near_misses {
-            out.push((
-                Tone::Detail,
-                format!(
-                    "  {} {} did not apply:",
-                    miss.effect,
-                    describe::statement_words(&miss.policy, miss.statement, miss.sid.as_deref())
-                ),
-            ));
-            for r in &miss.reasons {
-                out.push((Tone::Detail, format!("    {}", describe::miss_words(r))));
-            }
-        }
-    }
-    for e in &t.errors {
-        out.push((
-            Tone::Error,
-            format!(
-                "error in {}: {}",
-                describe::statement_words(&e.policy, e.statement, e.sid.as_deref()),
-                e.message
-            ),
-        ));
-    }
-    out
+    describe::trace_lines(ev)
+        .into_iter()
+        .map(|(kind, depth, text)| {
+            let tone = match kind {
+                LineKind::Decision => decision_line(ev.decision).0,
+                LineKind::Heading => Tone::Heading,
+                LineKind::Item => Tone::Text,
+                LineKind::Detail => Tone::Detail,
+                LineKind::Error => Tone::Error,
+            };
+            let indent = depth.saturating_sub(1) * 2;
+            (tone, format!("{:indent$}{text}", ""))
+        })
+        .collect()
 }
 
 fn explain_message(data: &Data, message: &str, principal: &str, now: Timestamp) -> Outcome {
