@@ -20,7 +20,7 @@
 //!   same values of the role tags its conditions read are one evaluation.
 
 use std::collections::HashMap;
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::Hasher;
 use std::sync::OnceLock;
 
 use jiff::Timestamp;
@@ -45,16 +45,86 @@ pub(super) fn build(account: &Account, compiled: OnceLock<CompiledAccount>) -> T
     let t = std::time::Instant::now();
     let mut b = Builder::new(account, compiled);
     b.stats.index_us = t.elapsed().as_micros() as u64;
-    let t = std::time::Instant::now();
-    b.local_edges();
-    b.stats.local_us = t.elapsed().as_micros() as u64;
-    let t = std::time::Instant::now();
-    b.external_edges();
-    b.stats.external_us = t.elapsed().as_micros() as u64;
+    // Role by role, so the edges come out grouped by role.
+    let mut local = LocalScratch::new(&b);
+    let mut outside = OutsideScratch::default();
+    for r in 0..account.roles.len() {
+        let t = std::time::Instant::now();
+        b.local_edges(r, &mut local);
+        let t2 = std::time::Instant::now();
+        b.external_edges(r, &mut outside);
+        b.stats.local_us += (t2 - t).as_micros() as u64;
+        b.stats.external_us += t2.elapsed().as_micros() as u64;
+    }
     let t = std::time::Instant::now();
     let mut g = b.finish();
     g.stats.finish_us = t.elapsed().as_micros() as u64;
     g
+}
+
+/// A fast hasher for integer keys (the memo of shared answers is hit millions of times). Only
+/// speed depends on it: the map still compares keys.
+#[derive(Default, Clone, Copy)]
+struct FastHash;
+
+impl std::hash::BuildHasher for FastHash {
+    type Hasher = FastHasher;
+    fn build_hasher(&self) -> FastHasher {
+        FastHasher(0)
+    }
+}
+
+struct FastHasher(u64);
+
+impl Hasher for FastHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.write_u64(u64::from(n));
+    }
+    fn write_u64(&mut self, n: u64) {
+        // FxHash's step.
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+/// State of the local pass kept across roles.
+struct LocalScratch {
+    granted_any: Vec<usize>,
+    granted_some: Vec<usize>,
+    mentioned: Vec<bool>,
+    candidates: Vec<(usize, u8)>,
+}
+
+impl LocalScratch {
+    fn new(b: &Builder<'_>) -> LocalScratch {
+        let n = b.facts.len();
+        LocalScratch {
+            granted_any: (0..n).filter(|&i| b.facts[i].grant == Grant::Any).collect(),
+            granted_some: (0..n)
+                .filter(|&i| matches!(b.facts[i].grant, Grant::Patterns(_)))
+                .collect(),
+            mentioned: vec![false; n],
+            candidates: Vec::with_capacity(n),
+        }
+    }
+}
+
+/// State of the pass over sources outside the account kept across roles: one evaluation per
+/// (source, the trust statements that can apply to it); most roles of a service or an account
+/// share them.
+#[derive(Default)]
+struct OutsideScratch {
+    interner: index::Classes,
+    compiled: Vec<CompiledPolicy>,
+    memo: HashMap<(External, usize), Answer>,
+    stand_in: Option<Vec<CompiledPolicy>>,
 }
 
 /// A policy allowing `sts:*` on everything, as a stand-in identity side: for the trust-first
@@ -184,13 +254,18 @@ struct Builder<'a> {
     pre: Vec<Option<Vec<u8>>>,
     /// (class, values of the keys the class reads): the trust-first answer, shared by the
     /// principals that agree on those values.
-    pre_by_values: HashMap<(u32, u64), u8>,
+    pre_by_values: HashMap<(u32, String), u8>,
     /// The plain `{"AWS": "<account>"}` trust part (see [`index::account_only`]).
     canonical: usize,
     /// Per class: per principal whose view is blind, the shared answer.
     blind_memo: Vec<Option<Vec<u32>>>,
     /// (principal, class, pattern bits, tag values): the shared answer.
-    sig_memo: HashMap<(u32, u32, u64, u64), u32>,
+    sig_memo: HashMap<(u32, u32, u64, u64), u32, FastHash>,
+    /// Per role: its tags as (lowercased key, interned value id), in order.
+    role_tags: Vec<Vec<(String, u32)>>,
+    /// Per class: the principals of the role-independent candidate list (`Grant::Any`, or
+    /// everyone) the trust-first check did not rule out, with its answer.
+    passing: Vec<Option<Vec<(u32, u8)>>>,
     raw: Vec<Edge>,
     infos: Vec<EdgeInfo>,
     info_ids: HashMap<EdgeInfo, u32>,
@@ -286,7 +361,25 @@ impl<'a> Builder<'a> {
             managed: vec![None; account.policies.len()],
             scps: compile_scps(account, true),
             blind_memo: vec![None; n_classes],
-            sig_memo: HashMap::new(),
+            sig_memo: HashMap::default(),
+            role_tags: {
+                let mut ids: HashMap<&str, u32> = HashMap::new();
+                account
+                    .roles
+                    .iter()
+                    .map(|r| {
+                        r.tags
+                            .iter()
+                            .map(|t| {
+                                let next = ids.len() as u32;
+                                let id = *ids.entry(t.value.as_str()).or_insert(next);
+                                (t.key.to_ascii_lowercase(), id)
+                            })
+                            .collect()
+                    })
+                    .collect()
+            },
+            passing: vec![None; n_classes],
             raw: Vec::new(),
             infos: Vec::new(),
             info_ids: HashMap::new(),
@@ -373,7 +466,7 @@ impl<'a> Builder<'a> {
 
     /// What principal `i`'s statements see of `role`: which of its patterns match, and the
     /// values of the role tags they read.
-    fn signature(&mut self, i: usize, role: RoleId) -> (u64, u64) {
+    fn signature(&mut self, i: usize, role: RoleId) -> Option<(u64, u64)> {
         self.ensure_matchers(i);
         let pos = self.roles.position[role.index()];
         let mut bits = 0u64;
@@ -386,19 +479,25 @@ impl<'a> Builder<'a> {
         }
         let keys = &self.facts[i].view.tag_keys;
         if keys.is_empty() {
-            return (bits, 0);
+            return Some((bits, 0));
         }
-        let mut h = DefaultHasher::new();
-        let tags = &self.account.role(role).tags;
-        for key in keys {
-            // The value the request context would hold: the last tag with that key, any case.
-            tags.iter()
+        if keys.len() > 2 {
+            // Does not fit the signature word: this principal is evaluated role by role.
+            return None;
+        }
+        let tags = &self.role_tags[role.index()];
+        let mut packed = 0u64;
+        for (k, key) in keys.iter().enumerate() {
+            // The value the request context would hold: the last tag with that key, any case
+            // (0: no such tag).
+            let id = tags
+                .iter()
                 .rev()
-                .find(|t| t.key.eq_ignore_ascii_case(key))
-                .map(|t| t.value.as_str())
-                .hash(&mut h);
+                .find(|(t, _)| t == key)
+                .map_or(0, |(_, v)| u64::from(*v) + 1);
+            packed |= id << (32 * k);
         }
-        (bits, h.finish())
+        Some((bits, packed))
     }
 
     /// The principal's layers and request, made on first use: only the identity policies
@@ -475,21 +574,30 @@ impl<'a> Builder<'a> {
         let mut asker = self.take_asker(i);
         // Principals that agree on every key the part reads get the same answer from it (its
         // statements name all of them the same way: through the account or `*`).
-        let values = self.classes[class].keys.as_ref().map(|keys| {
-            let mut h = DefaultHasher::new();
+        let values: Option<String> = self.classes[class].keys.as_ref().map(|keys| {
+            // An exact encoding of the values (no hash: two different tuples must never share
+            // an answer): a tag per key, then each value with its length.
+            let mut key = String::new();
             for k in keys {
                 match asker.request.context.lookup(k) {
-                    Lookup::Absent => 0u8.hash(&mut h),
-                    Lookup::Unknown => 1u8.hash(&mut h),
+                    Lookup::Absent => key.push('a'),
+                    Lookup::Unknown => key.push('u'),
                     Lookup::Present(v) => {
-                        2u8.hash(&mut h);
-                        v.as_slice().hash(&mut h);
+                        key.push('p');
+                        for x in v.as_slice() {
+                            key.push_str(&x.len().to_string());
+                            key.push(':');
+                            key.push_str(x);
+                        }
+                        key.push(';');
                     }
                 }
             }
-            h.finish()
+            key
         });
-        let shared = values.and_then(|v| self.pre_by_values.get(&(class as u32, v)).copied());
+        let shared = values
+            .as_ref()
+            .and_then(|v| self.pre_by_values.get(&(class as u32, v.clone())).copied());
         let answer = match shared {
             Some(a) => {
                 self.stats.shared_answers += 1;
@@ -597,122 +705,152 @@ impl<'a> Builder<'a> {
         }
     }
 
-    /// Edges from users and roles of the account.
-    fn local_edges(&mut self) {
-        let n = self.facts.len();
-        let granted_any: Vec<usize> = (0..n)
-            .filter(|&i| self.facts[i].grant == Grant::Any)
-            .collect();
-        let granted_some: Vec<usize> = (0..n)
-            .filter(|&i| matches!(self.facts[i].grant, Grant::Patterns(_)))
-            .collect();
-        let role_trust = std::mem::take(&mut self.role_trust);
-        let mut mentioned: Vec<bool> = vec![false; n];
-        let mut candidates: Vec<usize> = Vec::with_capacity(n);
-        for (r, rt) in role_trust.iter().enumerate() {
-            let Some(rt) = rt else { continue };
-            let role = RoleId(r as u32);
-            let naming = &rt.naming;
-            // Principals named by ARN (in any statement): the whole local part.
-            if let Some(full) = rt.full {
-                for p in &naming.mentioned {
-                    let i = self.index_of(*p);
-                    let how = if naming.named.contains(p) {
-                        match p {
-                            Principal::User(_) => Naming::User,
-                            Principal::Role(_) => Naming::Role,
-                        }
-                    } else if naming.everyone {
-                        Naming::Everyone
-                    } else if naming.account && self.granted(i, role) {
-                        Naming::Account
-                    } else {
-                        // Only a `Deny` names it, and nothing else lets it in.
-                        continue;
-                    };
-                    self.stats.candidate_pairs += 1;
-                    let info = self.decide_pair(i, role, full, how);
-                    self.push(i, role, info);
-                }
-            }
-            let Some(bulk) = rt.bulk else { continue };
+    /// Edges from users and roles of the account into role `r`.
+    fn local_edges(&mut self, r: usize, scratch: &mut LocalScratch) {
+        let Some(rt) = self.role_trust[r].take() else {
+            return;
+        };
+        let role = RoleId(r as u32);
+        let naming = &rt.naming;
+        // Principals named by ARN (in any statement): the whole local part.
+        if let Some(full) = rt.full {
             for p in &naming.mentioned {
-                mentioned[self.index_of(*p)] = true;
-            }
-            let how = if naming.everyone {
-                Naming::Everyone
-            } else {
-                Naming::Account
-            };
-            candidates.clear();
-            if naming.everyone {
-                candidates.extend(0..n);
-            } else {
-                candidates.extend_from_slice(&granted_any);
-                for &i in &granted_some {
-                    if self.granted(i, role) {
-                        candidates.push(i);
+                let i = self.index_of(*p);
+                let how = if naming.named.contains(p) {
+                    match p {
+                        Principal::User(_) => Naming::User,
+                        Principal::Role(_) => Naming::Role,
                     }
-                }
-            }
-            let class_blind = self.classes[bulk].view.is_blind();
-            for &i in &candidates {
-                if mentioned[i] {
-                    continue;
-                }
-                self.stats.candidate_pairs += 1;
-                let mut class = bulk;
-                if class_blind {
-                    match self.trust_check(i, bulk, role) {
-                        PRE_NEVER => continue,
-                        // The part allows this principal under every condition and names it
-                        // only through the account: the answer is the one under the plain
-                        // account trust, shared with every role whose part does the same.
-                        PRE_ALWAYS
-                            if self.classes[bulk].account_only
-                                && self.canonical < self.classes.len() =>
-                        {
-                            class = self.canonical;
-                        }
-                        _ => {}
-                    }
-                }
-                let bulk = class;
-                let view = &self.facts[i].view;
-                let info = if !class_blind || view.opaque {
-                    self.decide_pair(i, role, bulk, how)
-                } else if view.is_blind() {
-                    let cached = self.blind_memo[bulk].as_ref().map_or(UNSET, |m| m[i]);
-                    if cached != UNSET {
-                        self.stats.shared_answers += 1;
-                        cached
-                    } else {
-                        let info = self.decide_pair(i, role, bulk, how);
-                        self.blind_memo[bulk].get_or_insert_with(|| vec![UNSET; n])[i] = info;
-                        info
-                    }
+                } else if naming.everyone {
+                    Naming::Everyone
+                } else if naming.account && self.granted(i, role) {
+                    Naming::Account
                 } else {
-                    let (bits, tags) = self.signature(i, role);
-                    let key = (i as u32, bulk as u32, bits, tags);
-                    match self.sig_memo.get(&key) {
-                        Some(&info) => {
-                            self.stats.shared_answers += 1;
-                            info
-                        }
-                        None => {
-                            let info = self.decide_pair(i, role, bulk, how);
-                            self.sig_memo.insert(key, info);
-                            info
-                        }
-                    }
+                    // Only a `Deny` names it, and nothing else lets it in.
+                    continue;
                 };
+                self.stats.candidate_pairs += 1;
+                let info = self.decide_pair(i, role, full, how);
                 self.push(i, role, info);
             }
-            for p in &naming.mentioned {
-                mentioned[self.index_of(*p)] = false;
+        }
+        if let Some(bulk) = rt.bulk {
+            self.bulk_edges(role, bulk, naming, scratch);
+        }
+        self.role_trust[r] = Some(rt);
+    }
+
+    /// Edges into `role` from the principals its trust policy does not name by ARN, through
+    /// the statements naming the account or `*` (the class `bulk`).
+    fn bulk_edges(
+        &mut self,
+        role: RoleId,
+        bulk: usize,
+        naming: &LocalNaming,
+        s: &mut LocalScratch,
+    ) {
+        let n = self.facts.len();
+        for p in &naming.mentioned {
+            s.mentioned[self.index_of(*p)] = true;
+        }
+        let how = if naming.everyone {
+            Naming::Everyone
+        } else {
+            Naming::Account
+        };
+        let class_blind = self.classes[bulk].view.is_blind();
+        // The role-independent candidates (every principal for `*`, else those granted
+        // `sts:AssumeRole` on any role), after the trust-first check: computed with the first
+        // role of the class, reused by the others.
+        s.candidates.clear();
+        if class_blind {
+            if self.passing[bulk].is_none() {
+                let base: Vec<usize> = if naming.everyone {
+                    (0..n).collect()
+                } else {
+                    s.granted_any.clone()
+                };
+                let mut keep = Vec::new();
+                for i in base {
+                    let a = self.trust_check(i, bulk, role);
+                    if a != PRE_NEVER {
+                        keep.push((i as u32, a));
+                    }
+                }
+                self.passing[bulk] = Some(keep);
+            }
+            if let Some(keep) = &self.passing[bulk] {
+                s.candidates
+                    .extend(keep.iter().map(|&(i, a)| (i as usize, a)));
+            }
+        } else if naming.everyone {
+            s.candidates.extend((0..n).map(|i| (i, PRE_MAYBE)));
+        } else {
+            s.candidates
+                .extend(s.granted_any.iter().map(|&i| (i, PRE_MAYBE)));
+        }
+        if !naming.everyone {
+            for k in 0..s.granted_some.len() {
+                let i = s.granted_some[k];
+                if self.granted(i, role) {
+                    let a = if class_blind {
+                        self.trust_check(i, bulk, role)
+                    } else {
+                        PRE_MAYBE
+                    };
+                    s.candidates.push((i, a));
+                }
             }
         }
-        self.role_trust = role_trust;
+        let canonical_ok = self.classes[bulk].account_only && self.canonical < self.classes.len();
+        for k in 0..s.candidates.len() {
+            let (i, pre) = s.candidates[k];
+            if s.mentioned[i] {
+                continue;
+            }
+            self.stats.candidate_pairs += 1;
+            let class = match pre {
+                PRE_NEVER => continue,
+                // The part allows this principal under every condition and names it only
+                // through the account: the answer is the one under the plain account trust,
+                // shared with every role whose part does the same.
+                PRE_ALWAYS if canonical_ok => self.canonical,
+                _ => bulk,
+            };
+            let view = &self.facts[i].view;
+            let info = if !class_blind || view.opaque {
+                self.decide_pair(i, role, class, how)
+            } else if view.is_blind() {
+                let cached = self.blind_memo[class].as_ref().map_or(UNSET, |m| m[i]);
+                if cached != UNSET {
+                    self.stats.shared_answers += 1;
+                    cached
+                } else {
+                    let info = self.decide_pair(i, role, class, how);
+                    self.blind_memo[class].get_or_insert_with(|| vec![UNSET; n])[i] = info;
+                    info
+                }
+            } else if let Some((bits, tags)) = self.signature(i, role) {
+                let key = (i as u32, class as u32, bits, tags);
+                match self.sig_memo.get(&key) {
+                    Some(&info) => {
+                        self.stats.shared_answers += 1;
+                        info
+                    }
+                    None => {
+                        let info = self.decide_pair(i, role, class, how);
+                        self.sig_memo.insert(key, info);
+                        info
+                    }
+                }
+            } else {
+                self.decide_pair(i, role, class, how)
+            };
+            self.push(i, role, info);
+        }
+        for p in &naming.mentioned {
+            s.mentioned[self.index_of(*p)] = false;
+        }
     }
 
     fn external(&mut self, kind: AssumerKind, id: &str) -> NodeId {
@@ -731,18 +869,22 @@ impl<'a> Builder<'a> {
     }
 
     /// Edges from outside the account: services, identity providers, other accounts, anyone.
-    fn external_edges(&mut self) {
+    fn external_edges(&mut self, r: usize, scratch: &mut OutsideScratch) {
         let account = self.account;
         let account_id = account.info.account_id.clone();
-        let outside = stand_in_identity("(its own account's policies, not in this snapshot)");
-        // One evaluation per (source, the trust statements that can apply to it): most roles
-        // of a service or an account share them.
-        let mut interner = index::Classes::default();
-        let mut compiled: Vec<CompiledPolicy> = Vec::new();
-        let mut memo: HashMap<(External, usize), Answer> = HashMap::new();
-        for (r, role) in account.roles.iter().enumerate() {
+        let OutsideScratch {
+            interner,
+            compiled,
+            memo,
+            stand_in,
+        } = scratch;
+        let outside: &[CompiledPolicy] = stand_in.get_or_insert_with(|| {
+            stand_in_identity("(its own account's policies, not in this snapshot)")
+        });
+        let role = &account.roles[r];
+        {
             let Some(trust) = &role.trust_policy else {
-                continue;
+                return;
             };
             let role_id = RoleId(r as u32);
             for (kind, id, action, naming) in sources(trust, &account_id) {
@@ -912,8 +1054,11 @@ impl<'a> Builder<'a> {
 
     fn finish(mut self) -> TrustGraph {
         let n_nodes = (self.n_users + self.n_roles) as usize + self.externals.len();
-        // Group by role, keeping the build order (named, then bulk, then outside) within one.
-        self.raw.sort_by_key(|e| e.role);
+        // Edges were made role by role (named, then bulk, then outside); sorting is only a
+        // safety net.
+        if !self.raw.is_sorted_by_key(|e| e.role) {
+            self.raw.sort_by_key(|e| e.role);
+        }
         let mut role_start = vec![0u32; self.n_roles as usize + 1];
         for e in &self.raw {
             role_start[e.role.index() + 1] += 1;
