@@ -935,7 +935,7 @@ impl<'a> Builder<'a> {
                             &id,
                             action,
                             &role.arn,
-                            &outside,
+                            outside,
                         );
                         memo.insert(key, v.clone());
                         v
@@ -971,7 +971,7 @@ impl<'a> Builder<'a> {
                             &id,
                             action,
                             &role.arn,
-                            &outside,
+                            outside,
                         )
                         .3
                     }
