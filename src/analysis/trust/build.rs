@@ -48,6 +48,25 @@ pub(super) fn build(account: &Account, compiled: OnceLock<CompiledAccount>) -> T
     // Role by role, so the edges come out grouped by role.
     let mut local = LocalScratch::new(&b);
     let mut outside = OutsideScratch::default();
+    // Room for every candidate edge up front: growing a vector of millions of edges by
+    // doubling copies it again and again. Pages never written cost nothing.
+    let bound: usize = b
+        .role_trust
+        .iter()
+        .flatten()
+        .map(|rt| {
+            let bulk = if rt.naming.everyone {
+                b.facts.len()
+            } else if rt.naming.account {
+                local.granted_any.len() + local.granted_some.len()
+            } else {
+                0
+            };
+            bulk + rt.naming.mentioned.len()
+        })
+        .sum::<usize>()
+        + 2 * account.roles.len();
+    b.raw.reserve(bound.min(1 << 26));
     for r in 0..account.roles.len() {
         let t = std::time::Instant::now();
         b.local_edges(r, &mut local);
@@ -190,7 +209,8 @@ pub(super) fn policy_set_of(account: &Account, principal: Principal) -> PolicySe
 
 /// Per-principal state kept while building: its policy layers and its request, made once.
 struct Asker {
-    set: PolicySet,
+    /// Made on the first full evaluation: the trust-first check needs only the request.
+    set: Option<PolicySet>,
     request: Request,
 }
 
@@ -200,9 +220,9 @@ struct Class {
     compiled: Option<CompiledPolicy>,
     view: RoleView,
     request_keys: Vec<String>,
-    /// The keys it reads, when the trust-first check can be shared by key values (`None`:
+    /// The key set it reads, when the trust-first check can be shared by key values (`None`:
     /// per principal).
-    keys: Option<Vec<String>>,
+    keyset: Option<usize>,
     account_only: bool,
 }
 
@@ -254,7 +274,13 @@ struct Builder<'a> {
     pre: Vec<Option<Vec<u8>>>,
     /// (class, values of the keys the class reads): the trust-first answer, shared by the
     /// principals that agree on those values.
-    pre_by_values: HashMap<(u32, String), u8>,
+    pre_by_values: HashMap<(u32, u32), u8, FastHash>,
+    /// Interned key sets read by classes.
+    keysets: Vec<Vec<String>>,
+    /// Per key set: per principal, the id of its values for those keys.
+    keyset_values: Vec<Vec<u32>>,
+    /// Value tuples (exactly encoded) and their ids.
+    value_ids: HashMap<String, u32>,
     /// The plain `{"AWS": "<account>"}` trust part (see [`index::account_only`]).
     canonical: usize,
     /// Per class: per principal whose view is blind, the shared answer.
@@ -306,6 +332,7 @@ impl<'a> Builder<'a> {
         .map(|p| interner.intern(p))
         .unwrap_or(usize::MAX);
         let mut trust_keys: Vec<String> = Vec::new();
+        let mut keysets: Vec<Vec<String>> = Vec::new();
         let classes: Vec<Class> = interner
             .policies
             .iter()
@@ -329,7 +356,15 @@ impl<'a> Builder<'a> {
                     compiled: Some(CompiledPolicy::labeled("trust policy", p)),
                     view,
                     request_keys,
-                    keys: index::keys_read(p).filter(|_| no_not_principal),
+                    keyset: index::keys_read(p).filter(|_| no_not_principal).map(
+                        |ks| match keysets.iter().position(|k| *k == ks) {
+                            Some(id) => id,
+                            None => {
+                                keysets.push(ks);
+                                keysets.len() - 1
+                            }
+                        },
+                    ),
                     account_only: index::account_only(p),
                 }
             })
@@ -356,7 +391,10 @@ impl<'a> Builder<'a> {
                 ..PolicySet::default()
             },
             pre: vec![None; n_classes],
-            pre_by_values: HashMap::new(),
+            pre_by_values: HashMap::default(),
+            keyset_values: vec![vec![UNSET; n]; keysets.len()],
+            keysets,
+            value_ids: HashMap::new(),
             canonical,
             managed: vec![None; account.policies.len()],
             scps: compile_scps(account, true),
@@ -510,30 +548,6 @@ impl<'a> Builder<'a> {
         }
         let account = self.account;
         let p = self.principal(i);
-        let docs = index::identity_documents(account, p);
-        let mask = self.facts[i].relevant_identity.clone();
-        let mut identity = Vec::new();
-        for (k, (source, doc)) in docs.into_iter().enumerate() {
-            // A policy with no statement covering `sts:AssumeRole` never takes part.
-            if !mask.get(k).copied().unwrap_or(true) {
-                continue;
-            }
-            identity.push(match source {
-                index::Source::Inline(name) => {
-                    CompiledPolicy::labeled(name, &index::relevant_part(doc))
-                }
-                index::Source::Managed(id) => self.managed_compiled(id, doc),
-            });
-        }
-        let permission_boundary =
-            index::boundary_document(account, p).map(|(id, doc)| self.managed_compiled(id, doc));
-        let set = PolicySet {
-            identity,
-            permission_boundary,
-            scps: self.scps.clone(),
-            resource_policy_kind: ResourcePolicyKind::RoleTrust,
-            ..PolicySet::default()
-        };
         let facts = &self.facts[i];
         let mut ctx = request_context(account, p, self.now);
         for k in facts.request_keys.iter().chain(&self.trust_keys) {
@@ -545,7 +559,42 @@ impl<'a> Builder<'a> {
             "",
         )
         .with_context(ctx);
-        Asker { set, request }
+        Asker { set: None, request }
+    }
+
+    /// The principal's policy layers: only the identity policies that can take part in
+    /// `sts:AssumeRole` (the others never match the action), its boundary and the SCPs.
+    fn policy_set(&mut self, i: usize) -> PolicySet {
+        let account = self.account;
+        let p = self.principal(i);
+        let docs = index::identity_documents(account, p);
+        let mut identity = Vec::new();
+        for (k, (source, doc)) in docs.into_iter().enumerate() {
+            // A policy with no statement covering `sts:AssumeRole` never takes part.
+            if !self.facts[i]
+                .relevant_identity
+                .get(k)
+                .copied()
+                .unwrap_or(true)
+            {
+                continue;
+            }
+            identity.push(match source {
+                index::Source::Inline(name) => {
+                    CompiledPolicy::labeled(name, &index::relevant_part(doc))
+                }
+                index::Source::Managed(id) => self.managed_compiled(id, doc),
+            });
+        }
+        let permission_boundary =
+            index::boundary_document(account, p).map(|(id, doc)| self.managed_compiled(id, doc));
+        PolicySet {
+            identity,
+            permission_boundary,
+            scps: self.scps.clone(),
+            resource_policy_kind: ResourcePolicyKind::RoleTrust,
+            ..PolicySet::default()
+        }
     }
 
     /// A managed policy's statements that can take part in `sts:AssumeRole`, compiled once.
@@ -562,6 +611,36 @@ impl<'a> Builder<'a> {
         c
     }
 
+    /// The id of principal `i`'s values for the keys of key set `ks` (equal ids: equal values).
+    fn value_id(&mut self, ks: usize, i: usize, ctx: &Context) -> u32 {
+        let cached = self.keyset_values[ks][i];
+        if cached != UNSET {
+            return cached;
+        }
+        // An exact encoding (no hash: two different tuples must never share an answer): a tag
+        // per key, then each value with its length.
+        let mut key = String::new();
+        for k in &self.keysets[ks] {
+            match ctx.lookup(k) {
+                Lookup::Absent => key.push('a'),
+                Lookup::Unknown => key.push('u'),
+                Lookup::Present(v) => {
+                    key.push('p');
+                    for x in v.as_slice() {
+                        key.push_str(&x.len().to_string());
+                        key.push(':');
+                        key.push_str(x);
+                    }
+                    key.push(';');
+                }
+            }
+        }
+        let next = self.value_ids.len() as u32;
+        let id = *self.value_ids.entry(key).or_insert(next);
+        self.keyset_values[ks][i] = id;
+        id
+    }
+
     /// The trust-first check: may the trust policy part `class` allow principal `i` at all,
     /// whatever its own policies say? `PRE_NEVER`, `PRE_ALWAYS` (under every condition) or
     /// `PRE_MAYBE`.
@@ -574,30 +653,10 @@ impl<'a> Builder<'a> {
         let mut asker = self.take_asker(i);
         // Principals that agree on every key the part reads get the same answer from it (its
         // statements name all of them the same way: through the account or `*`).
-        let values: Option<String> = self.classes[class].keys.as_ref().map(|keys| {
-            // An exact encoding of the values (no hash: two different tuples must never share
-            // an answer): a tag per key, then each value with its length.
-            let mut key = String::new();
-            for k in keys {
-                match asker.request.context.lookup(k) {
-                    Lookup::Absent => key.push('a'),
-                    Lookup::Unknown => key.push('u'),
-                    Lookup::Present(v) => {
-                        key.push('p');
-                        for x in v.as_slice() {
-                            key.push_str(&x.len().to_string());
-                            key.push(':');
-                            key.push_str(x);
-                        }
-                        key.push(';');
-                    }
-                }
-            }
-            key
-        });
-        let shared = values
-            .as_ref()
-            .and_then(|v| self.pre_by_values.get(&(class as u32, v.clone())).copied());
+        let values = self.classes[class]
+            .keyset
+            .map(|ks| self.value_id(ks, i, &asker.request.context));
+        let shared = values.and_then(|v| self.pre_by_values.get(&(class as u32, v)).copied());
         let answer = match shared {
             Some(a) => {
                 self.stats.shared_answers += 1;
@@ -648,7 +707,11 @@ impl<'a> Builder<'a> {
         let partial =
             !self.facts[i].request_keys.is_empty() || !self.classes[class].request_keys.is_empty();
         let mut asker = self.take_asker(i);
-        asker.set.resource_policy = self.classes[class].compiled.take();
+        let mut set = match asker.set.take() {
+            Some(set) => set,
+            None => self.policy_set(i),
+        };
+        set.resource_policy = self.classes[class].compiled.take();
         asker.request.resource.clear();
         asker.request.resource.push_str(role_arn);
         let with_role_keys = sees_role.then(|| {
@@ -667,16 +730,17 @@ impl<'a> Builder<'a> {
         let request = with_role_keys.as_ref().unwrap_or(&asker.request);
         let (status, conditions, explicit) = if partial {
             self.stats.partial_evaluations += 1;
-            let pe = evaluate_partial(&asker.set, request);
+            let pe = evaluate_partial(&set, request);
             verdict_of(pe.outcome, &pe.allow_when, &pe.evaluation)
         } else {
-            match decide(&asker.set, request) {
+            match decide(&set, request) {
                 Decision::Allow => (Status::Always, Conditions::default(), false),
                 Decision::ExplicitDeny => (Status::Never, Conditions::default(), true),
                 Decision::ImplicitDeny => (Status::Never, Conditions::default(), false),
             }
         };
-        self.classes[class].compiled = asker.set.resource_policy.take();
+        self.classes[class].compiled = set.resource_policy.take();
+        asker.set = Some(set);
         self.askers[i] = Some(asker);
         // `never` edges are kept to explain: when the trust policy names the principal, or an
         // explicit deny blocks it. A principal that merely is not granted is no assumer.
