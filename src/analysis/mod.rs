@@ -5,7 +5,7 @@ pub mod effective;
 pub mod explain;
 pub mod findings;
 pub mod principal;
-pub mod simulate;
 pub mod privesc;
 pub mod rules;
+pub mod simulate;
 pub mod trust;
