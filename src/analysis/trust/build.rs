@@ -319,9 +319,11 @@ impl<'a> Builder<'a> {
                 if !bulk && naming.named.is_empty() {
                     return None;
                 }
-                let full = (!naming.mentioned.is_empty())
-                    .then(|| interner.intern(index::local_part(trust, account_id)));
-                let bulk = bulk.then(|| interner.intern(index::bulk_part(trust, account_id)));
+                let full = (!naming.mentioned.is_empty()).then(|| {
+                    interner.intern_part(trust, |s| index::may_apply_locally(s, account_id))
+                });
+                let bulk = bulk
+                    .then(|| interner.intern_part(trust, |s| index::in_bulk_part(s, account_id)));
                 Some(RoleTrust { naming, full, bulk })
             })
             .collect();
@@ -952,23 +954,11 @@ impl<'a> Builder<'a> {
             };
             let role_id = RoleId(r as u32);
             for (kind, id, action, naming) in sources(trust, &account_id) {
-                let part = Policy {
-                    version: trust.version.clone(),
-                    id: None,
-                    statements: trust
-                        .statements
-                        .iter()
-                        .filter(|s| may_name(s, kind, &id))
-                        .cloned()
-                        .collect(),
-                    single_statement: false,
-                    warnings: Vec::new(),
-                };
+                let class = interner.intern_part(trust, |s| may_name(s, kind, &id));
                 let mut view = RoleView::default();
-                for s in &part.statements {
+                for s in &interner.policies[class].statements {
                     view.add(s, &account_id);
                 }
-                let class = interner.intern(part);
                 if class == compiled.len() {
                     compiled.push(CompiledPolicy::labeled(
                         format!("{} trust policy", role.arn),

@@ -230,12 +230,16 @@ pub(crate) fn arn_match(pattern: &str, arn: &str) -> bool {
     if pattern == "*" {
         return true;
     }
-    let p: Vec<&str> = pattern.splitn(6, ':').collect();
-    if p.len() < 6 {
+    if pattern.bytes().filter(|&b| b == b':').count() < 5 {
         return glob(pattern, arn, false);
     }
-    let a: Vec<&str> = arn.splitn(6, ':').collect();
-    a.len() == 6 && p.iter().zip(&a).all(|(p, a)| glob(p, a, false))
+    if arn.bytes().filter(|&b| b == b':').count() < 5 {
+        return false;
+    }
+    pattern
+        .splitn(6, ':')
+        .zip(arn.splitn(6, ':'))
+        .all(|(p, a)| glob(p, a, false))
 }
 
 /// The roles of the account sorted by ARN, to find the roles a pattern matches quickly: a
@@ -643,40 +647,11 @@ pub(crate) fn local_naming(account: &Account, trust: &Policy) -> LocalNaming {
     n
 }
 
-/// The statements of the local part that can apply to a principal the trust policy does not
-/// name by ARN: all but the [specific](is_specific) ones.
-pub(crate) fn bulk_part(trust: &Policy, account_id: &str) -> Policy {
-    Policy {
-        version: trust.version.clone(),
-        id: None,
-        statements: trust
-            .statements
-            .iter()
-            .filter(|s| may_apply_locally(s, account_id) && !is_specific(s, account_id))
-            .cloned()
-            .collect(),
-        single_statement: false,
-        warnings: Vec::new(),
-    }
-}
-
-/// The part of a trust policy that can apply to principals of its own account, as its own
-/// policy. Roles whose trust policies have the same part are one class: for a principal whose
-/// answer does not depend on the role (a blind [`RoleView`]), one evaluation
-/// per class serves every role of the class.
-pub(crate) fn local_part(trust: &Policy, account_id: &str) -> Policy {
-    Policy {
-        version: trust.version.clone(),
-        id: None,
-        statements: trust
-            .statements
-            .iter()
-            .filter(|s| may_apply_locally(s, account_id))
-            .cloned()
-            .collect(),
-        single_statement: false,
-        warnings: Vec::new(),
-    }
+/// Whether a statement is in the bulk part of a trust policy: the local statements that can
+/// apply to a principal the trust policy does not name by ARN (all but the
+/// [specific](is_specific) ones).
+pub(crate) fn in_bulk_part(st: &Statement, account_id: &str) -> bool {
+    may_apply_locally(st, account_id) && !is_specific(st, account_id)
 }
 
 /// Whether a trust policy part names local principals only through the account (no `*`, no
@@ -748,19 +723,46 @@ pub(crate) struct Classes {
 }
 
 impl Classes {
-    /// The class of `policy`, adding it if new.
-    pub(crate) fn intern(&mut self, policy: Policy) -> usize {
+    /// The class of the policy made of the statements of `source` that `keep` keeps (the
+    /// part of a trust policy that applies to some principals), adding it if new. Statements
+    /// are cloned only for a new class: most roles share a few classes.
+    pub(crate) fn intern_part(
+        &mut self,
+        source: &Policy,
+        keep: impl Fn(&Statement) -> bool,
+    ) -> usize {
+        let kept: Vec<&Statement> = source.statements.iter().filter(|s| keep(s)).collect();
         let mut h = std::collections::hash_map::DefaultHasher::new();
-        hash_policy(&policy, &mut h);
-        let key = h.finish();
-        let ids = self.by_hash.entry(key).or_default();
-        if let Some(&id) = ids.iter().find(|&&id| self.policies[id] == policy) {
+        source.version.supports_variables().hash(&mut h);
+        for st in &kept {
+            hash_statement(st, &mut h);
+        }
+        let ids = self.by_hash.entry(h.finish()).or_default();
+        let policies = &self.policies;
+        let same = |id: &&usize| {
+            let p = &policies[**id];
+            p.version == source.version
+                && p.statements.len() == kept.len()
+                && p.statements.iter().zip(&kept).all(|(a, b)| a == *b)
+        };
+        if let Some(&id) = ids.iter().find(same) {
             return id;
         }
         let id = self.policies.len();
         ids.push(id);
-        self.policies.push(policy);
+        self.policies.push(Policy {
+            version: source.version.clone(),
+            id: None,
+            statements: kept.into_iter().cloned().collect(),
+            single_statement: false,
+            warnings: Vec::new(),
+        });
         id
+    }
+
+    /// The class of a whole policy, adding it if new.
+    pub(crate) fn intern(&mut self, policy: Policy) -> usize {
+        self.intern_part(&policy, |_| true)
     }
 }
 
@@ -769,33 +771,30 @@ fn hash_patterns(p: &Patterns, h: &mut impl Hasher) {
     p.values.hash(h);
 }
 
-/// Hashes what a policy means (not how it is laid out).
-fn hash_policy(p: &Policy, h: &mut impl Hasher) {
-    p.version.supports_variables().hash(h);
-    for st in &p.statements {
-        (st.effect == Effect::Allow).hash(h);
-        hash_patterns(&st.action, h);
-        if let Some(r) = &st.resource {
-            hash_patterns(r, h);
-        }
-        if let Some(pr) = &st.principal {
-            pr.negated.hash(h);
-            match &pr.set {
-                PrincipalSet::Anyone => "*".hash(h),
-                PrincipalSet::Entries(es) => {
-                    for e in es {
-                        e.kind.hash(h);
-                        e.values.hash(h);
-                    }
+/// Hashes what a statement means (not how it is laid out).
+fn hash_statement(st: &Statement, h: &mut impl Hasher) {
+    (st.effect == Effect::Allow).hash(h);
+    hash_patterns(&st.action, h);
+    if let Some(r) = &st.resource {
+        hash_patterns(r, h);
+    }
+    if let Some(pr) = &st.principal {
+        pr.negated.hash(h);
+        match &pr.set {
+            PrincipalSet::Anyone => "*".hash(h),
+            PrincipalSet::Entries(es) => {
+                for e in es {
+                    e.kind.hash(h);
+                    e.values.hash(h);
                 }
             }
         }
-        for c in &st.conditions {
-            c.operator.hash(h);
-            c.key.hash(h);
-            for v in &c.values {
-                v.as_text().hash(h);
-            }
+    }
+    for c in &st.conditions {
+        c.operator.hash(h);
+        c.key.hash(h);
+        for v in &c.values {
+            v.as_text().hash(h);
         }
     }
 }
