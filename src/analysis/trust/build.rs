@@ -475,7 +475,7 @@ impl<'a> Builder<'a> {
         }
         let view: Vec<String> = self.facts[i].view.patterns.clone();
         let grant: Vec<String> = match &self.facts[i].grant {
-            Grant::Patterns(ps) => ps.iter().filter(|p| !p.contains("${")).cloned().collect(),
+            Grant::Patterns(ps) => ps.clone(),
             _ => Vec::new(),
         };
         let v: Vec<u32> = view.iter().map(|p| self.matcher(p)).collect();
@@ -488,10 +488,7 @@ impl<'a> Builder<'a> {
         match &self.facts[i].grant {
             Grant::None => false,
             Grant::Any => true,
-            Grant::Patterns(ps) => {
-                if ps.iter().any(|p| p.contains("${")) {
-                    return true;
-                }
+            Grant::Patterns(_) => {
                 self.ensure_matchers(i);
                 let pos = self.roles.position[role.index()];
                 let Some((_, grant)) = &self.principal_matchers[i] else {

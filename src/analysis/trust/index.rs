@@ -314,7 +314,7 @@ pub(crate) enum Grant {
     None,
     /// Some `Allow` may cover any role (`Resource: "*"`, `NotResource`, or no resource).
     Any,
-    /// Only roles matching these patterns.
+    /// Only roles matching these patterns (none has a policy variable).
     Patterns(Vec<String>),
 }
 
@@ -527,7 +527,8 @@ pub(crate) fn principal_facts(
     if let Some((id, b)) = boundary_document(account, principal) {
         add(&mut facts, managed.get(id, b, account_id), false);
     }
-    facts.grant = if any {
+    // A pattern with a policy variable is resolved per request: it may cover any role.
+    facts.grant = if any || patterns.iter().any(|p| p.contains("${")) {
         Grant::Any
     } else if patterns.is_empty() {
         Grant::None
