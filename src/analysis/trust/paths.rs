@@ -209,9 +209,10 @@ fn summarize(
             .clone()
     };
     let reason = match path {
+        [] => String::new(),
         [one] => hop_reason(one),
-        _ => {
-            let mut names = vec![g.node_name(account, path[0].from).to_owned()];
+        [first, ..] => {
+            let mut names = vec![g.node_name(account, first.from).to_owned()];
             names.extend(path.iter().map(|e| account.role(e.role).name.clone()));
             let hops: Vec<String> = path.iter().map(&mut hop_reason).collect();
             format!("role chaining {}: {}", names.join(" → "), hops.join("; "))
