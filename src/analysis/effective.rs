@@ -12,8 +12,9 @@
 //! no statement for. [`Effective::may`] answers those from a per-policy bitset of the actions
 //! the analyses ask about, without evaluating.
 
-use std::cell::OnceCell;
+use std::cell::{OnceCell, RefCell};
 use std::collections::HashMap;
+use std::rc::Rc;
 use std::sync::OnceLock;
 
 use jiff::Timestamp;
@@ -24,9 +25,9 @@ use super::principal::{
 };
 use crate::catalog::{catalog, glob_match};
 use crate::eval::{
-    Context, ContextValue, LayerKind, Outcome, PolicySet, Request, evaluate_partial,
+    Context, ContextValue, LayerKind, Outcome, PolicySet, Request, evaluate, partial_outcome,
 };
-use crate::model::{Account, PolicyRef};
+use crate::model::{Account, GroupId, PolicyRef};
 use crate::policy::{Effect, Policy};
 
 /// The result of one question: whether, and by which statements, under which conditions.
@@ -206,6 +207,21 @@ fn universe() -> &'static Universe {
     })
 }
 
+/// The [`ADMIN_SENTINELS`] actions.
+fn sentinel_bits() -> Bits {
+    static B: OnceLock<Bits> = OnceLock::new();
+    *B.get_or_init(|| {
+        let u = universe();
+        let mut bits = Bits::default();
+        for (action, _) in ADMIN_SENTINELS {
+            if let Some(&i) = u.index.get(&action.to_ascii_lowercase()) {
+                bits.set(i);
+            }
+        }
+        bits
+    })
+}
+
 /// The universe actions some `Allow` statement of `policy` may grant.
 fn allow_bits(policy: &Policy) -> Bits {
     let u = universe();
@@ -238,8 +254,17 @@ pub struct Effective<'a> {
     compiled: CompiledAccount,
     /// Per principal (users, then roles): universe actions it may be allowed.
     may: Vec<Bits>,
+    /// Per principal: universe actions its boundary and the SCPs may allow.
+    limits: Vec<Bits>,
+    /// Per group: universe actions its policies may allow.
+    group_may: Vec<Bits>,
     sets: Vec<OnceCell<PolicySet>>,
+    /// Per principal: its layers restricted to one action (most questions repeat an action).
+    action_sets: Vec<RefCell<HashMap<Box<str>, Rc<PolicySet>>>>,
     contexts: Vec<OnceCell<Context>>,
+    /// Per principal: a request with its ARN and context, reused (only the action and the
+    /// resource change between most questions).
+    requests: Vec<RefCell<Option<Request>>>,
     admin: Vec<OnceCell<Access>>,
 }
 
@@ -279,6 +304,7 @@ impl<'a> Effective<'a> {
             })
             .collect();
         let mut may = Vec::with_capacity(account.principal_count());
+        let mut limits = Vec::with_capacity(account.principal_count());
         for u in &account.users {
             let own = u
                 .inline_policies
@@ -287,7 +313,9 @@ impl<'a> Effective<'a> {
                     b.or(allow_bits(&p.document))
                 });
             let all = u.groups.iter().fold(own, |b, g| b.or(groups[g.index()]));
-            may.push(all.and(boundary(&u.permissions_boundary)).and(scp));
+            let limit = boundary(&u.permissions_boundary).and(scp);
+            may.push(all.and(limit));
+            limits.push(limit);
         }
         for r in &account.roles {
             let own = r
@@ -296,7 +324,9 @@ impl<'a> Effective<'a> {
                 .fold(refs(&r.attached_policies), |b, p| {
                     b.or(allow_bits(&p.document))
                 });
-            may.push(own.and(boundary(&r.permissions_boundary)).and(scp));
+            let limit = boundary(&r.permissions_boundary).and(scp);
+            may.push(own.and(limit));
+            limits.push(limit);
         }
         let n = may.len();
         Effective {
@@ -304,8 +334,12 @@ impl<'a> Effective<'a> {
             now,
             compiled: CompiledAccount::new(account),
             may,
+            limits,
+            group_may: groups,
             sets: (0..n).map(|_| OnceCell::new()).collect(),
+            action_sets: (0..n).map(|_| RefCell::default()).collect(),
             contexts: (0..n).map(|_| OnceCell::new()).collect(),
+            requests: (0..n).map(|_| RefCell::default()).collect(),
             admin: (0..n).map(|_| OnceCell::new()).collect(),
         }
     }
@@ -338,6 +372,17 @@ impl<'a> Effective<'a> {
     /// The principal's policy layers.
     pub fn policy_set(&self, p: Principal) -> &PolicySet {
         self.sets[self.slot(p)].get_or_init(|| self.compiled.policy_set(self.account, p))
+    }
+
+    /// The principal's layers with only the statements that cover `action`.
+    fn action_set(&self, p: Principal, action: &str) -> Rc<PolicySet> {
+        let cell = &self.action_sets[self.slot(p)];
+        if let Some(set) = cell.borrow().get(action) {
+            return set.clone();
+        }
+        let set = Rc::new(self.policy_set(p).for_action(action));
+        cell.borrow_mut().insert(action.into(), set.clone());
+        set
     }
 
     /// The model documents behind the principal's layers, for marking condition keys.
@@ -405,7 +450,11 @@ impl<'a> Effective<'a> {
         if !self.may(p, action) {
             return Access::never();
         }
-        self.evaluate(self.policy_set(p), p, action, resource, extra)
+        let set = self.action_set(p, action);
+        if !set.may_allow_resource(resource) {
+            return Access::never();
+        }
+        self.evaluate(&set, p, action, resource, extra)
     }
 
     /// [`Effective::check`] against a policy set of the caller's choosing (e.g. one with a
@@ -418,12 +467,23 @@ impl<'a> Effective<'a> {
         resource: &str,
         extra: &[(&str, ContextValue)],
     ) -> Access {
-        let mut context = self.context(p).clone();
-        for (k, v) in extra {
-            context.insert(k, v.clone());
+        if !extra.is_empty() {
+            let mut context = self.context(p).clone();
+            for (k, v) in extra {
+                context.insert(k, v.clone());
+            }
+            let request = Request::new(&self.caller_arn(p), action, resource).with_context(context);
+            return access_of(set, &request);
         }
-        let request = Request::new(&self.caller_arn(p), action, resource).with_context(context);
-        access_of(set, &request)
+        let mut cell = self.requests[self.slot(p)].borrow_mut();
+        let request = cell.get_or_insert_with(|| {
+            Request::new(&self.caller_arn(p), "", "").with_context(self.context(p).clone())
+        });
+        request.action.clear();
+        request.action.push_str(action);
+        request.resource.clear();
+        request.resource.push_str(resource);
+        access_of(set, request)
     }
 
     /// The best answer over several candidate resources.
@@ -505,6 +565,14 @@ impl<'a> Effective<'a> {
         out
     }
 
+    /// `false` when `p` could not be administrator-equivalent even as a member of `group`
+    /// (some [`ADMIN_SENTINELS`] action is allowed by neither): cheap.
+    pub fn may_be_admin_with_group(&self, p: Principal, group: GroupId) -> bool {
+        let slot = self.slot(p);
+        let with = self.may[slot].or(self.group_may[group.index()].and(self.limits[slot]));
+        sentinel_bits().and(with) == sentinel_bits()
+    }
+
     /// Whether `p` is administrator-equivalent: allowed every [`ADMIN_SENTINELS`] question.
     pub fn is_admin(&self, p: Principal) -> &Access {
         self.admin[self.slot(p)].get_or_init(|| {
@@ -534,16 +602,18 @@ impl<'a> Effective<'a> {
 
 /// Evaluates with unknowns and reads the answer: outcome, conditions, allowing statements.
 pub(crate) fn access_of(set: &PolicySet, request: &Request) -> Access {
-    let pe = evaluate_partial(set, request);
+    // Most questions are answered "never"; the trace (for the evidence) only when not.
+    let (outcome, allow_when) = partial_outcome(set, request);
     let mut access = Access {
-        outcome: pe.outcome,
+        outcome,
         conditions: Vec::new(),
         evidence: Vec::new(),
     };
-    if pe.outcome == Outcome::Never {
+    if outcome == Outcome::Never {
         return access;
     }
-    for layer in &pe.evaluation.trace.layers {
+    let trace = evaluate(set, request).trace;
+    for layer in &trace.layers {
         if matches!(layer.layer, LayerKind::Identity | LayerKind::Resource) {
             for s in layer.matched.iter().filter(|s| s.effect == Effect::Allow) {
                 let e = Evidence::new(s.policy.clone(), s.statement, s.sid.as_deref());
@@ -553,7 +623,7 @@ pub(crate) fn access_of(set: &PolicySet, request: &Request) -> Access {
             }
         }
     }
-    for r in pe.allow_when.requirements() {
+    for r in allow_when.requirements() {
         if r.effect == Effect::Allow && matches!(r.layer, LayerKind::Identity | LayerKind::Resource)
         {
             let e = Evidence::new(r.policy.clone(), r.statement, r.sid.as_deref());

@@ -8,7 +8,9 @@
 use jiff::Timestamp;
 
 use crate::eval::{CompiledPolicy, Context, ContextValue, PolicySet};
-use crate::model::{Account, EntityRef, InlinePolicy, OrgPolicy, PolicyRef, RoleId, UserId};
+use crate::model::{
+    Account, EntityRef, GroupId, InlinePolicy, OrgPolicy, PolicyRef, RoleId, UserId,
+};
 use crate::policy::Policy;
 
 /// A user or a role: the two kinds of entity that make requests.
@@ -185,14 +187,7 @@ impl CompiledAccount {
                 out.extend(self.user_inline.get(id.index()).into_iter().flatten());
                 out.extend(u.attached_policies.iter().filter_map(|r| self.managed(r)));
                 for g in &u.groups {
-                    out.extend(self.group_inline.get(g.index()).into_iter().flatten());
-                    out.extend(
-                        account
-                            .group(*g)
-                            .attached_policies
-                            .iter()
-                            .filter_map(|r| self.managed(r)),
-                    );
+                    out.extend(self.group_policies(account, *g));
                 }
             }
             Principal::Role(id) => {
@@ -201,6 +196,24 @@ impl CompiledAccount {
                 out.extend(r.attached_policies.iter().filter_map(|r| self.managed(r)));
             }
         }
+        out
+    }
+
+    /// A group's policies, inline and attached.
+    pub fn group_policies<'a>(
+        &'a self,
+        account: &'a Account,
+        group: GroupId,
+    ) -> Vec<&'a CompiledPolicy> {
+        let mut out: Vec<&CompiledPolicy> = Vec::new();
+        out.extend(self.group_inline.get(group.index()).into_iter().flatten());
+        out.extend(
+            account
+                .group(group)
+                .attached_policies
+                .iter()
+                .filter_map(|r| self.managed(r)),
+        );
         out
     }
 

@@ -18,8 +18,9 @@
 
 mod techniques;
 
-use std::cell::RefCell;
+use std::cell::{OnceCell, RefCell};
 use std::collections::{HashMap, VecDeque};
+use std::rc::Rc;
 
 pub use techniques::{Become, Kind as TechniqueKind, Modify, ServiceRun, TECHNIQUES, Technique};
 
@@ -27,9 +28,15 @@ use super::effective::{Access, Effective, rank};
 use super::findings::{Evidence, Finding, Kind, Severity};
 use super::principal::Principal;
 use super::trust::{AssumerKind, Node, Status, TrustGraph};
-use crate::eval::{CompiledPolicy, ContextValue, Outcome, PolicySet};
+use crate::eval::{CompiledPolicy, ContextValue, Outcome};
 use crate::model::{Account, GroupId, PolicyId, RoleId, UserId};
 use crate::policy::{Effect, PrincipalKind, PrincipalSet};
+
+/// The position of `t` in [`TECHNIQUES`], for per-technique tables.
+fn technique_index(t: &'static Technique) -> usize {
+    (t as *const Technique as usize - TECHNIQUES.as_ptr() as usize)
+        / std::mem::size_of::<Technique>()
+}
 
 /// Every action a technique may ask about (for [`Effective`]'s prefilter).
 pub fn actions() -> impl Iterator<Item = &'static str> {
@@ -91,7 +98,25 @@ struct Analysis<'e, 'a> {
     found: HashMap<(usize, &'static str), Escalation>,
     /// (slot, action) → allowed on some resource.
     step_cache: RefCell<HashMap<(usize, &'static str), Access>>,
-    /// Who can assume which role (the trust graph of issue 5, decided by the evaluator).
+    /// Whether `q` would be administrator after a change, by (slot of `q`, change).
+    gains: RefCell<HashMap<(usize, String), Access>>,
+    /// Per principal slot: facts about it as a target.
+    targets: Vec<TargetFacts>,
+    /// Per service technique: the roles its services may assume.
+    service_targets: RefCell<HashMap<&'static str, Rc<[Principal]>>>,
+    /// Per (slot, technique index): 1 + rank of the best escalation found, 0 for none.
+    found_rank: Vec<u8>,
+    /// Per (slot, technique index): 1 + rank of [`Self::cap`], 0 until computed.
+    caps: RefCell<Vec<u8>>,
+    /// Per technique index: the principals that may use it and are not done with it yet.
+    attackers: Vec<Option<Vec<Principal>>>,
+    /// Per (role, technique): whether its services may assume the role.
+    service_trusts: RefCell<HashMap<(RoleId, ServiceKey), Access>>,
+    /// Answers about groups and managed policies, which many targets share.
+    shared_checks: RefCell<HashMap<(usize, &'static str, Shared), Access>>,
+    /// `iam:PassRole` of a role to a service, by (slot, role, service).
+    passes: RefCell<HashMap<(usize, RoleId, &'static str), Access>>,
+    /// Who can assume which role, decided by the evaluator.
     graph: TrustGraph,
     /// What an attacker writes into a policy it controls: everything.
     anything: Option<CompiledPolicy>,
@@ -111,7 +136,18 @@ impl<'e, 'a> Analysis<'e, 'a> {
             value: vec![None; account.principal_count()],
             found: HashMap::new(),
             step_cache: RefCell::new(HashMap::new()),
-            graph: TrustGraph::build_with(account, eff.compiled().clone()),
+            gains: RefCell::new(HashMap::new()),
+            passes: RefCell::new(HashMap::new()),
+            targets: (0..account.principal_count())
+                .map(|_| TargetFacts::default())
+                .collect(),
+            service_targets: RefCell::new(HashMap::new()),
+            found_rank: vec![0; account.principal_count() * TECHNIQUES.len()],
+            caps: RefCell::new(vec![0; account.principal_count() * TECHNIQUES.len()]),
+            attackers: vec![None; TECHNIQUES.len()],
+            service_trusts: RefCell::new(HashMap::new()),
+            shared_checks: RefCell::new(HashMap::new()),
+            graph: TrustGraph::build(account),
             anything: crate::policy::Policy::from_json(
                 r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#,
             )
@@ -199,13 +235,24 @@ impl<'e, 'a> Analysis<'e, 'a> {
         let mut edge_cache: HashMap<(usize, &'static str, usize), Access> = HashMap::new();
         while let Some(target_slot) = queue.pop_front() {
             let target = self.principal_at(target_slot);
+            let Some(route) = self.value[target_slot].clone() else {
+                continue;
+            };
             for t in TECHNIQUES {
                 if matches!(t.kind, techniques::Kind::Modify(_)) {
                     continue;
                 }
-                for u in self.candidates(t, target, &principals) {
+                let pooled = !matches!(t.kind, techniques::Kind::Become(Become::AssumeRole));
+                let candidates = self.candidates(t, target, &principals);
+                for &u in candidates.iter() {
                     let us = self.slot(u);
-                    if us == target_slot || self.is_admin(u) {
+                    // Nothing to gain when `u` already has as good a way by `t`; a route back
+                    // through `u` would be a cycle, not a way up.
+                    if us == target_slot
+                        || self.settled(u, t, route.access.outcome)
+                        || self.is_admin(u)
+                        || route.steps.iter().any(|s| s.target == u)
+                    {
                         continue;
                     }
                     let access = edge_cache
@@ -213,13 +260,6 @@ impl<'e, 'a> Analysis<'e, 'a> {
                         .or_insert_with(|| self.become_edge(u, t, target))
                         .clone();
                     if !access.possible() {
-                        continue;
-                    }
-                    let Some(route) = self.value[target_slot].clone() else {
-                        continue;
-                    };
-                    // A route back through `u` would be a cycle, not a way up.
-                    if route.steps.iter().any(|s| s.target == u) {
                         continue;
                     }
                     let mut steps = vec![Step {
@@ -231,7 +271,7 @@ impl<'e, 'a> Analysis<'e, 'a> {
                     // The finding shows the attacker's own statements; the rest of the route
                     // contributes its conditions.
                     let mut total = access.clone().and(&route.access);
-                    total.evidence = access.evidence.clone();
+                    total.evidence = access.evidence;
                     let before = self.value[us]
                         .as_ref()
                         .map_or(0, |r| rank(r.access.outcome));
@@ -243,11 +283,102 @@ impl<'e, 'a> Analysis<'e, 'a> {
                         queue.push_back(us);
                     }
                 }
+                if pooled {
+                    self.give_back(t, candidates);
+                }
             }
         }
         let mut out: Vec<Escalation> = self.found.into_values().collect();
         out.sort_by(|a, b| (a.principal, a.technique.id).cmp(&(b.principal, b.technique.id)));
         out
+    }
+
+    /// `p`'s escalation by `t` is already as good as `t` can give `p` (see [`Self::cap`]),
+    /// capped at `limit`: another target can improve neither it nor `p`'s route (which is at
+    /// least as good).
+    fn settled(&self, p: Principal, t: &'static Technique, limit: Outcome) -> bool {
+        let cap = weaker(self.cap(p, t), limit);
+        let found = self.found_rank[self.slot(p) * TECHNIQUES.len() + technique_index(t)];
+        cap == Outcome::Never || found > rank(cap)
+    }
+
+    /// The best `t` can give `p` on any target: `Never` when `p` lacks one of its actions
+    /// everywhere, `Conditional` when `p` has them only under conditions (or the technique
+    /// needs a resource an IAM snapshot does not show). Techniques whose questions carry their
+    /// own context keys (`iam:PolicyARN`, `iam:PassedToService`, ...) are not capped below
+    /// `Always` unless an action is never allowed.
+    fn cap(&self, p: Principal, t: &'static Technique) -> Outcome {
+        let key = self.slot(p) * TECHNIQUES.len() + technique_index(t);
+        let known = self.caps.borrow()[key];
+        if known > 0 {
+            return [Outcome::Never, Outcome::Conditional, Outcome::Always][known as usize - 1];
+        }
+        let o = self.find_cap(p, t);
+        self.caps.borrow_mut()[key] = rank(o) + 1;
+        o
+    }
+
+    fn find_cap(&self, p: Principal, t: &'static Technique) -> Outcome {
+        let best = |actions: &[&'static str]| {
+            actions
+                .iter()
+                .map(|a| self.step(p, a).outcome)
+                .max_by_key(|o| rank(*o))
+                .unwrap_or(Outcome::Never)
+        };
+        // With its own context keys, a question may be answered better than `step` says.
+        let loose = |o: Outcome| {
+            if o == Outcome::Never {
+                o
+            } else {
+                Outcome::Always
+            }
+        };
+        match t.kind {
+            techniques::Kind::Modify(m) => match m {
+                Modify::AttachUserPolicy
+                | Modify::AttachRolePolicy
+                | Modify::AttachGroupPolicy
+                | Modify::PutBoundary => loose(best(modify_actions(m))),
+                _ => best(modify_actions(m)),
+            },
+            techniques::Kind::Become(Become::AssumeRole) => self
+                .graph
+                .assumed_by(self.graph.principal_node(p))
+                .map(|e| match self.graph.info(e).status {
+                    Status::Always => Outcome::Always,
+                    Status::Conditional => Outcome::Conditional,
+                    Status::Never => Outcome::Never,
+                })
+                .max_by_key(|o| rank(*o))
+                .unwrap_or(Outcome::Never),
+            techniques::Kind::Become(b) => best(&[become_action(b)]),
+            techniques::Kind::Service(s) => {
+                let mut cap = if s.existing.is_some() {
+                    Outcome::Conditional
+                } else {
+                    Outcome::Always
+                };
+                for group in s.steps {
+                    cap = weaker(cap, best(group));
+                }
+                if s.pass_role {
+                    cap = weaker(cap, loose(best(&["iam:PassRole"])));
+                }
+                cap
+            }
+        }
+    }
+
+    /// The best any technique other than a modification can give `p`: how well `p` can
+    /// become someone else.
+    fn become_cap(&self, p: Principal) -> Outcome {
+        TECHNIQUES
+            .iter()
+            .filter(|t| !matches!(t.kind, techniques::Kind::Modify(_)))
+            .map(|t| self.cap(p, t))
+            .max_by_key(|o| rank(*o))
+            .unwrap_or(Outcome::Never)
     }
 
     fn has_always(&self, p: Principal) -> bool {
@@ -265,6 +396,8 @@ impl<'e, 'a> Analysis<'e, 'a> {
         let slot = self.slot(p);
         let better = |old: Option<Outcome>| old.is_none_or(|o| rank(access.outcome) > rank(o));
         if better(self.found.get(&(slot, t.id)).map(|e| e.outcome)) {
+            self.found_rank[slot * TECHNIQUES.len() + technique_index(t)] =
+                rank(access.outcome) + 1;
             self.found.insert(
                 (slot, t.id),
                 Escalation {
@@ -297,6 +430,23 @@ impl<'e, 'a> Analysis<'e, 'a> {
         }
         let access = self.eff.check_somewhere(p, action);
         self.step_cache.borrow_mut().insert(key, access.clone());
+        access
+    }
+
+    /// `ask`'s answer about `p` and a shared resource, remembered.
+    fn shared(
+        &self,
+        p: Principal,
+        action: &'static str,
+        what: Shared,
+        ask: impl FnOnce() -> Access,
+    ) -> Access {
+        let key = (self.slot(p), action, what);
+        if let Some(a) = self.shared_checks.borrow().get(&key) {
+            return a.clone();
+        }
+        let access = ask();
+        self.shared_checks.borrow_mut().insert(key, access.clone());
         access
     }
 
@@ -343,13 +493,16 @@ impl<'e, 'a> Analysis<'e, 'a> {
                     return (access, via);
                 };
                 let replaced = via.clone().filter(|_| m == Modify::CreatePolicyVersion);
-                let set = self.hypothetical(q, |identity, _| {
+                let change = match &replaced {
+                    Some(label) => format!("anything instead of {label}"),
+                    None => "anything".to_owned(),
+                };
+                let gain = self.gain(q, change, |identity, _| {
                     if let Some(label) = &replaced {
                         identity.retain(|c| c.label() != label);
                     }
                     identity.push(anything.clone());
                 });
-                let gain = self.admin_with(q, &set);
                 let mut total = access.and(&gain);
                 if total.possible() {
                     total
@@ -389,11 +542,13 @@ impl<'e, 'a> Analysis<'e, 'a> {
                 let mut best = (Access::never(), None);
                 for g in &a.user(uid).groups {
                     let garn = &a.group(*g).arn;
-                    let access = if m == Modify::PutGroupPolicy {
-                        self.check(p, action, garn)
-                    } else {
-                        self.attach(p, action, garn)
-                    };
+                    let access = self.shared(p, action, Shared::Group(*g), || {
+                        if m == Modify::PutGroupPolicy {
+                            self.check(p, action, garn)
+                        } else {
+                            self.attach(p, action, garn)
+                        }
+                    });
                     if rank(access.outcome) > rank(best.0.outcome) {
                         best = (access, Some(garn.clone()));
                     }
@@ -405,9 +560,12 @@ impl<'e, 'a> Analysis<'e, 'a> {
                 if !self.eff.may(p, "iam:CreatePolicyVersion") {
                     return best;
                 }
-                for id in self.customer_policies_of(q) {
+                for &id in self.customer_policies_of(q).iter() {
                     let parn = &a.policy(id).arn;
-                    let access = self.check(p, "iam:CreatePolicyVersion", parn);
+                    let action = "iam:CreatePolicyVersion";
+                    let access = self.shared(p, action, Shared::Policy(id), || {
+                        self.check(p, action, parn)
+                    });
                     if rank(access.outcome) > rank(best.0.outcome) {
                         best = (access, Some(parn.clone()));
                     }
@@ -433,7 +591,14 @@ impl<'e, 'a> Analysis<'e, 'a> {
     }
 
     /// Customer managed policies attached to `q`, directly or through its groups.
-    fn customer_policies_of(&self, q: Principal) -> Vec<PolicyId> {
+    fn customer_policies_of(&self, q: Principal) -> Rc<[PolicyId]> {
+        self.targets[self.slot(q)]
+            .customer_policies
+            .get_or_init(|| self.find_customer_policies(q).into())
+            .clone()
+    }
+
+    fn find_customer_policies(&self, q: Principal) -> Vec<PolicyId> {
         let a = self.account;
         let mut refs: Vec<&crate::model::PolicyRef> = Vec::new();
         match q {
@@ -456,20 +621,23 @@ impl<'e, 'a> Analysis<'e, 'a> {
         out
     }
 
-    /// `q`'s identity layers as a hypothetical set, with `edit` applied to the identity
-    /// policies and boundary.
-    fn hypothetical(
+    /// Whether `q` would be administrator-equivalent with `edit` applied to its identity
+    /// policies and boundary. `change` names the edit: many attackers ask about the same one.
+    fn gain(
         &self,
         q: Principal,
+        change: String,
         edit: impl FnOnce(&mut Vec<CompiledPolicy>, &mut Option<CompiledPolicy>),
-    ) -> PolicySet {
+    ) -> Access {
+        let key = (self.slot(q), change);
+        if let Some(a) = self.gains.borrow().get(&key) {
+            return a.clone();
+        }
         let mut set = self.eff.policy_set(q).clone();
         edit(&mut set.identity, &mut set.permission_boundary);
-        set
-    }
-
-    fn admin_with(&self, q: Principal, set: &PolicySet) -> Access {
-        self.eff.admin_of(set, q)
+        let access = self.eff.admin_of(&set, q);
+        self.gains.borrow_mut().insert(key, access.clone());
+        access
     }
 
     fn set_default_version(&self, p: Principal, q: Principal) -> (Access, Option<String>) {
@@ -477,20 +645,22 @@ impl<'e, 'a> Analysis<'e, 'a> {
         if !self.eff.may(p, "iam:SetDefaultPolicyVersion") {
             return best;
         }
-        for id in self.customer_policies_of(q) {
+        for &id in self.customer_policies_of(q).iter() {
             let policy = self.account.policy(id);
-            let access = self.check(p, "iam:SetDefaultPolicyVersion", &policy.arn);
+            let action = "iam:SetDefaultPolicyVersion";
+            let access = self.shared(p, action, Shared::Policy(id), || {
+                self.check(p, action, &policy.arn)
+            });
             if !access.possible() {
                 continue;
             }
             for v in policy.versions.iter().filter(|v| !v.is_default) {
                 let Some(doc) = &v.document else { continue };
-                let alternative = CompiledPolicy::labeled(policy.arn.clone(), doc);
-                let set = self.hypothetical(q, |identity, _| {
+                let change = format!("{} version {}", policy.arn, v.version_id);
+                let gain = self.gain(q, change, |identity, _| {
                     identity.retain(|c| c.label() != policy.arn);
-                    identity.push(alternative);
+                    identity.push(CompiledPolicy::labeled(policy.arn.clone(), doc));
                 });
-                let gain = self.admin_with(q, &set);
                 let total = access.clone().and(&gain);
                 if rank(total.outcome) > rank(best.0.outcome) {
                     best = (
@@ -501,21 +671,6 @@ impl<'e, 'a> Analysis<'e, 'a> {
             }
         }
         best
-    }
-
-    fn compiled_group(&self, g: GroupId) -> Vec<CompiledPolicy> {
-        let a = self.account;
-        let group = a.group(g);
-        group
-            .inline_policies
-            .iter()
-            .map(|p| CompiledPolicy::labeled(p.name.clone(), &p.document))
-            .chain(group.attached_policies.iter().filter_map(|r| {
-                let id = r.policy?;
-                let doc = a.policy(id).default_document()?;
-                Some(CompiledPolicy::labeled(a.policy(id).arn.clone(), doc))
-            }))
-            .collect()
     }
 
     fn add_to_group(&self, p: Principal, q: Principal) -> (Access, Option<String>) {
@@ -530,13 +685,26 @@ impl<'e, 'a> Analysis<'e, 'a> {
             if member_of.contains(&gid) {
                 continue;
             }
-            let access = self.check(p, "iam:AddUserToGroup", &g.arn);
+            if !self.eff.may_be_admin_with_group(q, gid) {
+                continue;
+            }
+            let action = "iam:AddUserToGroup";
+            let access = self.shared(p, action, Shared::Group(gid), || {
+                self.check(p, action, &g.arn)
+            });
             if !access.possible() {
                 continue;
             }
-            let extra = self.compiled_group(gid);
-            let set = self.hypothetical(q, |identity, _| identity.extend(extra));
-            let total = access.and(&self.admin_with(q, &set));
+            let gain = self.gain(q, format!("member of {}", g.arn), |identity, _| {
+                let compiled = self.eff.compiled();
+                identity.extend(
+                    compiled
+                        .group_policies(self.account, gid)
+                        .into_iter()
+                        .cloned(),
+                );
+            });
+            let total = access.and(&gain);
             if rank(total.outcome) > rank(best.0.outcome) {
                 best = (total, Some(g.arn.clone()));
             }
@@ -578,18 +746,17 @@ impl<'e, 'a> Analysis<'e, 'a> {
         if !access.possible() {
             return none;
         }
-        let set = self.hypothetical(q, |_, boundary| *boundary = None);
-        (access.and(&self.admin_with(q, &set)), None)
+        let gain = self.gain(q, "no boundary".to_owned(), |_, boundary| *boundary = None);
+        (access.and(&gain), None)
     }
 
-    /// Detaching or deleting a policy with a Deny (or leaving the group that has it).
-    fn remove_deny(&self, p: Principal, q: Principal) -> (Access, Option<String>) {
-        let mut best = (Access::never(), None);
+    /// The ways to take a Deny away from `q`: (label of the policy in `q`'s set, action,
+    /// resource acted on).
+    fn deny_removals(&self, q: Principal) -> Vec<DenyRemoval> {
         let a = self.account;
         let has_deny =
             |doc: &crate::policy::Policy| doc.statements.iter().any(|s| s.effect == Effect::Deny);
-        // (label of the policy in q's set, action, resource acted on)
-        let mut options: Vec<(String, &'static str, String)> = Vec::new();
+        let mut options: Vec<DenyRemoval> = Vec::new();
         match q {
             Principal::User(id) => {
                 let u = a.user(id);
@@ -653,23 +820,40 @@ impl<'e, 'a> Analysis<'e, 'a> {
                 }
             }
         }
-        for (label, action, resource) in options {
-            let access = self.check(p, action, &resource);
+        options
+    }
+
+    /// Detaching or deleting a policy with a Deny (or leaving the group that has it).
+    fn remove_deny(&self, p: Principal, q: Principal) -> (Access, Option<String>) {
+        let mut best = (Access::never(), None);
+        if !REMOVE_DENY_ACTIONS.iter().any(|a| self.eff.may(p, a)) {
+            return best;
+        }
+        let options = self.targets[self.slot(q)]
+            .deny_removals
+            .get_or_init(|| self.deny_removals(q).into())
+            .clone();
+        for (label, action, resource) in options.iter() {
+            let access = self.check(p, action, resource);
             if !access.possible() {
                 continue;
             }
-            let set = self.hypothetical(q, |identity, _| identity.retain(|c| c.label() != label));
-            let total = access.and(&self.admin_with(q, &set));
+            let gain = self.gain(q, format!("without {label}"), |identity, _| {
+                identity.retain(|c| c.label() != label)
+            });
+            let total = access.and(&gain);
             if rank(total.outcome) > rank(best.0.outcome) {
-                best = (total, Some(label));
+                best = (total, Some(label.clone()));
             }
         }
         best
     }
 
-    /// Changes to principals `p` can become in one step.
+    /// Changes to principals `p` can become in one step. Each target is considered once:
+    /// first what `p` could change about it, and only then how `p` becomes it.
     fn combos(&mut self, p: Principal) {
-        let mut edges: Vec<(&'static Technique, Principal, Access)> = Vec::new();
+        let mut ways: HashMap<Principal, Vec<&'static Technique>> = HashMap::new();
+        let mut order: Vec<Principal> = Vec::new();
         for t in TECHNIQUES {
             if matches!(t.kind, techniques::Kind::Modify(_)) {
                 continue;
@@ -678,45 +862,62 @@ impl<'e, 'a> Analysis<'e, 'a> {
                 if q == p || self.skip(q) {
                     continue;
                 }
-                let a = self.become_edge(p, t, q);
-                if a.possible() {
-                    edges.push((t, q, a));
+                let entry = ways.entry(q).or_default();
+                if entry.is_empty() {
+                    order.push(q);
                 }
+                entry.push(t);
             }
         }
-        for (bt, q, become_access) in edges {
+        let limit = self.become_cap(p);
+        for q in order {
+            let mut changes: Vec<(&'static Technique, Access, Option<String>)> = Vec::new();
             for t in TECHNIQUES {
                 let techniques::Kind::Modify(m) = t.kind else {
                     continue;
                 };
-                let (access, via) = self.modify(p, m, q);
-                if !access.possible() {
+                if self.settled(p, t, limit) {
                     continue;
                 }
-                let total = become_access.clone().and(&access);
-                self.record(
-                    p,
-                    t,
-                    total,
-                    vec![
-                        Step {
-                            technique: bt,
-                            target: q,
-                            via: None,
-                        },
-                        Step {
-                            technique: t,
-                            target: q,
-                            via,
-                        },
-                    ],
-                );
+                let (access, via) = self.modify(p, m, q);
+                if access.possible() {
+                    changes.push((t, access, via));
+                }
+            }
+            if changes.is_empty() {
+                continue;
+            }
+            for &bt in &ways[&q] {
+                let become_access = self.become_edge(p, bt, q);
+                if !become_access.possible() {
+                    continue;
+                }
+                for (t, access, via) in &changes {
+                    let total = become_access.clone().and(access);
+                    self.record(
+                        p,
+                        t,
+                        total,
+                        vec![
+                            Step {
+                                technique: bt,
+                                target: q,
+                                via: None,
+                            },
+                            Step {
+                                technique: t,
+                                target: q,
+                                via: via.clone(),
+                            },
+                        ],
+                    );
+                }
             }
         }
     }
 
     /// Principals `p` might become with `t` (a superset; [`Self::become_edge`] decides).
-    fn forward_targets(&self, p: Principal, t: &Technique) -> Vec<Principal> {
+    fn forward_targets(&self, p: Principal, t: &'static Technique) -> Vec<Principal> {
         let a = self.account;
         let roles = || (0..a.roles.len()).map(|i| Principal::Role(RoleId(i as u32)));
         let users = || (0..a.users.len()).map(|i| Principal::User(UserId(i as u32)));
@@ -744,9 +945,7 @@ impl<'e, 'a> Analysis<'e, 'a> {
             }
             techniques::Kind::Service(s) => {
                 if self.service_prefilter(p, &s) {
-                    roles()
-                        .filter(|r| self.service_may_assume(*r, &s))
-                        .collect()
+                    self.service_roles(t, &s).to_vec()
                 } else {
                     Vec::new()
                 }
@@ -755,45 +954,68 @@ impl<'e, 'a> Analysis<'e, 'a> {
         }
     }
 
-    /// Principals that might become `target` with `t`.
-    fn candidates(&self, t: &Technique, target: Principal, all: &[Principal]) -> Vec<Principal> {
-        match (t.kind, target) {
-            (techniques::Kind::Become(Become::AssumeRole), Principal::Role(rid)) => self
-                .graph
-                .assumers_of(rid)
-                .iter()
-                .filter(|e| self.graph.info(e).status != Status::Never)
-                .filter_map(|e| match self.graph.node(e.from) {
-                    Node::User(id) => Some(Principal::User(id)),
-                    Node::Role(id) => Some(Principal::Role(id)),
-                    Node::External(_) => None,
-                })
-                .collect(),
-            (techniques::Kind::Become(Become::UpdateAssumeRolePolicy), Principal::Role(_)) => all
-                .iter()
-                .copied()
-                .filter(|p| self.eff.may(*p, "iam:UpdateAssumeRolePolicy"))
-                .collect(),
-            (techniques::Kind::Become(b), Principal::User(_))
-                if b != Become::AssumeRole && b != Become::UpdateAssumeRolePolicy =>
-            {
-                let action = become_action(b);
-                all.iter()
-                    .copied()
-                    .filter(|p| self.eff.may(*p, action))
-                    .collect()
+    /// Principals that might become `target` with `t`. For every technique but AssumeRole
+    /// this is the technique's pool, taken out of the analysis: hand it back with
+    /// [`Self::give_back`].
+    fn candidates(
+        &mut self,
+        t: &'static Technique,
+        target: Principal,
+        all: &[Principal],
+    ) -> Vec<Principal> {
+        let fits = match (t.kind, target) {
+            (techniques::Kind::Become(Become::AssumeRole), Principal::Role(rid)) => {
+                return self
+                    .graph
+                    .assumers_of(rid)
+                    .iter()
+                    .filter(|e| self.graph.info(e).status != Status::Never)
+                    .filter_map(|e| match self.graph.node(e.from) {
+                        Node::User(id) => Some(Principal::User(id)),
+                        Node::Role(id) => Some(Principal::Role(id)),
+                        Node::External(_) => None,
+                    })
+                    .collect();
+            }
+            (techniques::Kind::Become(Become::UpdateAssumeRolePolicy), Principal::Role(_)) => true,
+            (techniques::Kind::Become(b), Principal::User(_)) => {
+                b != Become::AssumeRole && b != Become::UpdateAssumeRolePolicy
             }
             (techniques::Kind::Service(s), Principal::Role(_)) => {
-                if !self.service_may_assume(target, &s) {
-                    return Vec::new();
-                }
-                all.iter()
-                    .copied()
-                    .filter(|p| self.service_prefilter(*p, &s))
-                    .collect()
+                self.service_may_assume(target, &s)
             }
-            _ => Vec::new(),
+            _ => false,
+        };
+        let i = technique_index(t);
+        let pool = match self.attackers[i].take() {
+            Some(pool) => pool,
+            None => all
+                .iter()
+                .copied()
+                .filter(|&p| !self.is_admin(p))
+                .filter(|&p| match t.kind {
+                    techniques::Kind::Service(s) => self.service_prefilter(p, &s),
+                    techniques::Kind::Become(b) => self.eff.may(p, become_action(b)),
+                    techniques::Kind::Modify(_) => false,
+                })
+                .collect(),
+        };
+        if fits {
+            pool
+        } else {
+            self.attackers[i] = Some(pool);
+            Vec::new()
         }
+    }
+
+    /// Returns a technique's pool, without the principals that have all it can give them.
+    fn give_back(&mut self, t: &'static Technique, mut pool: Vec<Principal>) {
+        let i = technique_index(t);
+        if self.attackers[i].is_some() {
+            return;
+        }
+        pool.retain(|&p| !self.settled(p, t, Outcome::Always));
+        self.attackers[i] = Some(pool);
     }
 
     fn service_prefilter(&self, p: Principal, s: &ServiceRun) -> bool {
@@ -884,12 +1106,7 @@ impl<'e, 'a> Analysis<'e, 'a> {
             };
             let mut pass = Access::never();
             for svc in services {
-                pass = pass.or(self.eff.check(
-                    p,
-                    "iam:PassRole",
-                    &role.arn,
-                    &[("iam:PassedToService", ContextValue::from(*svc))],
-                ));
+                pass = pass.or(self.pass_role(p, rid, svc));
             }
             access = access.and(&pass);
         }
@@ -907,10 +1124,36 @@ impl<'e, 'a> Analysis<'e, 'a> {
         access
     }
 
+    /// May `p` pass `role` to `service`?
+    fn pass_role(&self, p: Principal, rid: RoleId, service: &'static str) -> Access {
+        let key = (self.slot(p), rid, service);
+        if let Some(a) = self.passes.borrow().get(&key) {
+            return a.clone();
+        }
+        let access = self.eff.check(
+            p,
+            "iam:PassRole",
+            &self.account.role(rid).arn,
+            &[("iam:PassedToService", ContextValue::from(service))],
+        );
+        self.passes.borrow_mut().insert(key, access.clone());
+        access
+    }
+
     /// May one of the technique's services assume `role`? The trust graph's edge from the
     /// service; a condition on the source account or resource is met when the attacker creates
     /// the resource in this account.
     fn service_trust(&self, rid: RoleId, s: &ServiceRun) -> Access {
+        let key = (rid, ServiceKey::of(s));
+        if let Some(a) = self.service_trusts.borrow().get(&key) {
+            return a.clone();
+        }
+        let access = self.service_trust_uncached(rid, s);
+        self.service_trusts.borrow_mut().insert(key, access.clone());
+        access
+    }
+
+    fn service_trust_uncached(&self, rid: RoleId, s: &ServiceRun) -> Access {
         let own = self.account.info.account_id.as_str();
         let wanted = if s.web_identity {
             AssumerKind::Federated
@@ -975,6 +1218,21 @@ impl<'e, 'a> Analysis<'e, 'a> {
         best
     }
 
+    /// Roles the technique's services may assume (the same for every attacker).
+    fn service_roles(&self, t: &'static Technique, s: &ServiceRun) -> Rc<[Principal]> {
+        if let Some(roles) = self.service_targets.borrow().get(t.id) {
+            return roles.clone();
+        }
+        let roles: Rc<[Principal]> = (0..self.account.roles.len())
+            .map(|i| Principal::Role(RoleId(i as u32)))
+            .filter(|r| self.service_may_assume(*r, s))
+            .collect();
+        self.service_targets
+            .borrow_mut()
+            .insert(t.id, roles.clone());
+        roles
+    }
+
     fn service_may_assume(&self, target: Principal, s: &ServiceRun) -> bool {
         let Principal::Role(rid) = target else {
             return false;
@@ -1021,6 +1279,46 @@ impl<'e, 'a> Analysis<'e, 'a> {
     }
 }
 
+/// A way to take a Deny away from a principal: the label of the policy in its set, the action,
+/// the resource acted on.
+type DenyRemoval = (String, &'static str, String);
+
+/// Every action [`Analysis::remove_deny`] may use.
+const REMOVE_DENY_ACTIONS: &[&str] = &[
+    "iam:DeleteUserPolicy",
+    "iam:DetachUserPolicy",
+    "iam:DeleteGroupPolicy",
+    "iam:DetachGroupPolicy",
+    "iam:RemoveUserFromGroup",
+    "iam:DeleteRolePolicy",
+    "iam:DetachRolePolicy",
+];
+
+/// What the analysis learns about a principal as a target, once.
+#[derive(Default)]
+struct TargetFacts {
+    customer_policies: OnceCell<Rc<[PolicyId]>>,
+    deny_removals: OnceCell<Rc<[DenyRemoval]>>,
+}
+
+/// Identifies what [`Analysis::service_trust`] depends on: the trusted services (by address:
+/// techniques share the same lists) and whether through web identity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct ServiceKey(usize, usize, bool);
+
+impl ServiceKey {
+    fn of(s: &ServiceRun) -> ServiceKey {
+        ServiceKey(s.trust.as_ptr() as usize, s.trust.len(), s.web_identity)
+    }
+}
+
+/// A group or managed policy that many targets share: answers about it are asked once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Shared {
+    Group(GroupId),
+    Policy(PolicyId),
+}
+
 /// Whether a trust statement's `Principal` names `arn` or the whole world.
 fn trust_names(st: &crate::policy::Statement, arn: &str) -> bool {
     match &st.principal {
@@ -1052,6 +1350,35 @@ fn source_condition(c: &crate::analysis::trust::RequiredCondition, own: &str) ->
         return mine.then_some(true);
     }
     None
+}
+
+/// The actions a modification may use on its target (any one suffices).
+fn modify_actions(m: Modify) -> &'static [&'static str] {
+    match m {
+        Modify::PutUserPolicy => &["iam:PutUserPolicy"],
+        Modify::AttachUserPolicy => &["iam:AttachUserPolicy"],
+        Modify::PutRolePolicy => &["iam:PutRolePolicy"],
+        Modify::AttachRolePolicy => &["iam:AttachRolePolicy"],
+        Modify::PutGroupPolicy => &["iam:PutGroupPolicy"],
+        Modify::AttachGroupPolicy => &["iam:AttachGroupPolicy"],
+        Modify::CreatePolicyVersion => &["iam:CreatePolicyVersion"],
+        Modify::SetDefaultPolicyVersion => &["iam:SetDefaultPolicyVersion"],
+        Modify::AddUserToGroup => &["iam:AddUserToGroup"],
+        Modify::DeleteBoundary => &[
+            "iam:DeleteUserPermissionsBoundary",
+            "iam:DeleteRolePermissionsBoundary",
+        ],
+        Modify::PutBoundary => &[
+            "iam:PutUserPermissionsBoundary",
+            "iam:PutRolePermissionsBoundary",
+        ],
+        Modify::RemoveDeny => REMOVE_DENY_ACTIONS,
+    }
+}
+
+/// The weaker of two outcomes.
+fn weaker(a: Outcome, b: Outcome) -> Outcome {
+    if rank(a) <= rank(b) { a } else { b }
 }
 
 fn become_action(b: Become) -> &'static str {

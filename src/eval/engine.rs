@@ -85,6 +85,47 @@ pub struct PolicySet {
     pub resource_policy_kind: ResourcePolicyKind,
 }
 
+impl PolicySet {
+    /// Every layer restricted to the statements that cover `action` (see
+    /// [`CompiledPolicy::for_action`]): for asking many questions about one action.
+    pub fn for_action(&self, action: &str) -> PolicySet {
+        let restrict = |p: &CompiledPolicy| p.for_action(action);
+        let levels = |ls: &[Vec<CompiledPolicy>]| {
+            ls.iter()
+                .map(|l| l.iter().map(restrict).collect())
+                .collect()
+        };
+        PolicySet {
+            identity: self.identity.iter().map(restrict).collect(),
+            permission_boundary: self.permission_boundary.as_ref().map(restrict),
+            scps: levels(&self.scps),
+            rcps: levels(&self.rcps),
+            resource_policy: self.resource_policy.as_ref().map(restrict),
+            session_policy: self.session_policy.as_ref().map(restrict),
+            resource_policy_kind: self.resource_policy_kind,
+        }
+    }
+}
+
+impl PolicySet {
+    /// `false` when no identity `Allow` statement can cover `resource` and there is no
+    /// resource-based policy, so the request is certainly not allowed: a cheap test before
+    /// asking many questions that mostly miss. `true` says nothing.
+    pub fn may_allow_resource(&self, resource: &str) -> bool {
+        if self.resource_policy.is_some() {
+            return true;
+        }
+        let arn = SplitArn::new(resource);
+        self.identity.iter().any(|policy| {
+            policy
+                .statements
+                .iter()
+                .filter(|s| s.effect == Effect::Allow)
+                .any(|s| s.may_cover_resource(&arn))
+        })
+    }
+}
+
 /// A decision and how it was reached.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Evaluation {

@@ -48,7 +48,9 @@ pub use compile::CompiledPolicy;
 pub use condition::Tri;
 pub use context::{Context, ContextValue, Lookup};
 pub use engine::{Evaluation, PolicySet, Request, ResourcePolicyKind, decide, evaluate};
-pub use partial::{Formula, Literal, Outcome, PartialEvaluation, Requirement, evaluate_partial};
+pub use partial::{
+    Formula, Literal, Outcome, PartialEvaluation, Requirement, evaluate_partial, partial_outcome,
+};
 pub use principal::{CallerKind, PrincipalMatch};
 pub use trace::{
     Cause, CauseKind, Decision, LayerKind, LayerStatus, LayerTrace, MissReason, NearMiss,

@@ -233,7 +233,17 @@ const EXACT_LIMIT: usize = 14;
 
 /// Evaluates `request` with the context's unknown keys left open (see [`crate::eval::Context::set_unknown`]).
 pub fn evaluate_partial(set: &PolicySet, request: &Request) -> PartialEvaluation {
-    let evaluation = evaluate(set, request);
+    let (outcome, allow_when) = partial_outcome(set, request);
+    PartialEvaluation {
+        evaluation: evaluate(set, request),
+        outcome,
+        allow_when,
+    }
+}
+
+/// [`evaluate_partial`] without the trace: the outcome and the formula that allows. Cheaper;
+/// callers that only need a trace when the request can be allowed ask for it afterwards.
+pub fn partial_outcome(set: &PolicySet, request: &Request) -> (Outcome, Formula) {
     let p = Prepared::new(set, request);
     let mut value = |t: Tri, policy: &CompiledPolicy, st: &CompiledStatement, layer, level| match t
     {
@@ -242,8 +252,8 @@ pub fn evaluate_partial(set: &PolicySet, request: &Request) -> PartialEvaluation
         Tri::Unknown => statement_formula(policy, st, &p, layer, level),
     };
     let sums = collect(set, &p, &mut NoTrace, &mut value);
-    let deny = sums.deny.clone();
-    let allow_when = deny.not().and(allowed(&sums, &p));
+    let allowed = allowed(&sums, &p);
+    let allow_when = sums.deny.not().and(allowed);
     let outcome = match &allow_when {
         Formula::True => Outcome::Always,
         Formula::False => Outcome::Never,
@@ -254,11 +264,7 @@ pub fn evaluate_partial(set: &PolicySet, request: &Request) -> PartialEvaluation
         Outcome::Never => Formula::False,
         Outcome::Conditional => allow_when,
     };
-    PartialEvaluation {
-        evaluation,
-        outcome,
-        allow_when,
-    }
+    (outcome, allow_when)
 }
 
 impl Requirement {
