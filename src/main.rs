@@ -11,7 +11,19 @@ use iamscope::cli::{self, Cli, Exit};
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // A usage error is bad input: exit 1 (FORMATS.md §6), not clap's 2, which here means
+    // "denied".
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            e.print().ok();
+            return if e.use_stderr() {
+                ExitCode::from(Exit::Error as u8)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
     // The terminal UI owns the screen, so its logs go to a file; commands log nothing.
     let _log = cli
         .command

@@ -348,3 +348,40 @@ fn sarif_markdown_and_table() {
         "{table}"
     );
 }
+
+#[test]
+fn scans_an_account_file_given_as_source() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/privesc/account.json");
+    let positional = iamscope(&["scan", path, "--format", "json"]);
+    let flag = iamscope(&["scan", "--snapshot", path, "--format", "json"]);
+    assert_eq!(positional.status.code(), Some(0));
+    let ids = |o: &Output| -> Vec<String> {
+        let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert!(!ids(&positional).is_empty());
+    assert_eq!(ids(&positional), ids(&flag));
+
+    // Two sources, or a source that is not there: a clear error and exit 1.
+    let both = iamscope(&["scan", path, "--demo"]);
+    assert_eq!(both.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&both.stderr).contains("--demo"));
+    let missing = iamscope(&["scan", "/nonexistent/account.json"]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("/nonexistent/account.json"));
+}
+
+#[test]
+fn usage_errors_exit_1_not_the_denied_code() {
+    let o = iamscope(&["scan", "--demo", "--fail-on", "severe"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("severe"));
+    let help = iamscope(&["scan", "--help"]);
+    assert_eq!(help.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&help.stdout).contains("SOURCE"));
+}

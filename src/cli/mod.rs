@@ -140,7 +140,13 @@ pub fn run(cli: Cli) -> CliResult {
     let result = match cli.command {
         Some(Command::Ls(args)) => ls::run(&args, &cli.source.load()?, &mut out),
         Some(Command::Show(args)) => show::run(&args, &cli.source.load()?, &mut out),
-        Some(Command::Scan(args)) => scan::run(&args, &cli.source.load()?, &mut out),
+        Some(Command::Scan(args)) => {
+            let account = match &args.source {
+                Some(path) => crate::source::read_file(path)?,
+                None => cli.source.load()?,
+            };
+            scan::run(&args, &account, &mut out)
+        }
         Some(Command::Simulate(args)) => simulate::run(&args, &cli.source, &mut out),
         Some(Command::Explain(args)) => explain::run(&args, &cli.source, &mut out),
         Some(Command::WhoCanAssume(args)) => {

@@ -15,6 +15,10 @@ use crate::model::Account;
 
 #[derive(Debug, Args)]
 pub struct ScanArgs {
+    /// The account to scan: `aws iam get-account-authorization-details` output (either form)
+    /// or an iamscope snapshot. The same as `--snapshot FILE`.
+    #[arg(value_name = "SOURCE", conflicts_with_all = ["snapshot", "demo"])]
+    pub source: Option<std::path::PathBuf>,
     #[arg(long, value_enum, default_value = "table")]
     pub format: ScanFormat,
     /// Exit with code 3 when any finding is at least this severe.
