@@ -1,0 +1,54 @@
+//! What the benches share: generated accounts and CPU time.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use iamscope::model::Account;
+
+/// A generated account of `principals` principals, `target/bench/account-{name}.json`, made
+/// with `python3 scripts/gen_account.py --principals N --seed 1` when missing.
+pub fn generated_account(principals: usize, name: &str) -> Account {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let path = root.join(format!("target/bench/account-{name}.json"));
+    if !path.exists() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        let status = Command::new("python3")
+            .arg(root.join("scripts/gen_account.py"))
+            .args([
+                "--principals",
+                &principals.to_string(),
+                "--seed",
+                "1",
+                "--out",
+            ])
+            .arg(&path)
+            .status()
+            .expect("python3 runs scripts/gen_account.py");
+        assert!(status.success(), "gen_account.py failed");
+    }
+    iamscope::source::read_file(&path).unwrap()
+}
+
+/// CPU time of this thread in ns (Linux), which other processes on a shared machine do not
+/// inflate the way they inflate wall time.
+pub fn thread_cpu_ns() -> Option<u64> {
+    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    s.split_whitespace().next()?.parse().ok()
+}
+
+/// Runs `f` `runs` times; the best wall and CPU times in ms, and the last result.
+pub fn best_of<T>(runs: usize, mut f: impl FnMut() -> T) -> (f64, f64, T) {
+    let mut best = (f64::MAX, f64::MAX);
+    let mut last = None;
+    for _ in 0..runs {
+        let (t, cpu) = (std::time::Instant::now(), thread_cpu_ns());
+        last = Some(f());
+        let wall = t.elapsed().as_secs_f64() * 1e3;
+        let cpu = match (cpu, thread_cpu_ns()) {
+            (Some(a), Some(b)) => (b - a) as f64 / 1e6,
+            _ => f64::NAN,
+        };
+        best = (best.0.min(wall), best.1.min(cpu));
+    }
+    (best.0, best.1, last.expect("at least one run"))
+}
