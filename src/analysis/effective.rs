@@ -516,11 +516,21 @@ impl<'a> Effective<'a> {
     /// May `p` do `action` on some resource? Tries a generic resource of each type the action
     /// acts on (from the catalog) and the resources `p`'s own statements name for it.
     pub fn check_somewhere(&self, p: Principal, action: &str) -> Access {
+        self.check_somewhere_with(p, action, &[])
+    }
+
+    /// [`Effective::check_somewhere`] with context keys of the caller's choosing.
+    pub fn check_somewhere_with(
+        &self,
+        p: Principal,
+        action: &str,
+        extra: &[(&str, ContextValue)],
+    ) -> Access {
         if !self.may(p, action) {
             return Access::never();
         }
         let candidates = self.candidate_resources(p, action);
-        self.check_any(p, action, &candidates, &[])
+        self.check_any(p, action, &candidates, extra)
     }
 
     fn candidate_resources(&self, p: Principal, action: &str) -> Vec<String> {

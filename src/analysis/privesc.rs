@@ -288,7 +288,10 @@ impl<'e, 'a> Analysis<'e, 'a> {
                 }
             }
         }
-        let mut out: Vec<Escalation> = self.found.into_values().collect();
+        let mut out: Vec<Escalation> = std::mem::take(&mut self.found).into_values().collect();
+        for e in &mut out {
+            self.assume_evidence(e);
+        }
         out.sort_by(|a, b| (a.principal, a.technique.id).cmp(&(b.principal, b.technique.id)));
         out
     }
@@ -326,20 +329,27 @@ impl<'e, 'a> Analysis<'e, 'a> {
                 .max_by_key(|o| rank(*o))
                 .unwrap_or(Outcome::Never)
         };
-        // With its own context keys, a question may be answered better than `step` says.
-        let loose = |o: Outcome| {
-            if o == Outcome::Never {
-                o
-            } else {
-                Outcome::Always
-            }
+        // Questions that carry their own context keys, asked with them.
+        let best_with = |actions: &[&'static str], key: &str, value: &str| {
+            actions
+                .iter()
+                .map(|a| {
+                    self.eff
+                        .check_somewhere_with(p, a, &[(key, ContextValue::from(value))])
+                        .outcome
+                })
+                .max_by_key(|o| rank(*o))
+                .unwrap_or(Outcome::Never)
         };
+        let admin = self.admin_arn.as_str();
         match t.kind {
             techniques::Kind::Modify(m) => match m {
-                Modify::AttachUserPolicy
-                | Modify::AttachRolePolicy
-                | Modify::AttachGroupPolicy
-                | Modify::PutBoundary => loose(best(modify_actions(m))),
+                Modify::AttachUserPolicy | Modify::AttachRolePolicy | Modify::AttachGroupPolicy => {
+                    best_with(modify_actions(m), "iam:PolicyARN", admin)
+                }
+                Modify::PutBoundary => {
+                    best_with(modify_actions(m), "iam:PermissionsBoundary", admin)
+                }
                 _ => best(modify_actions(m)),
             },
             techniques::Kind::Become(Become::AssumeRole) => self
@@ -362,8 +372,18 @@ impl<'e, 'a> Analysis<'e, 'a> {
                 for group in s.steps {
                     cap = weaker(cap, best(group));
                 }
-                if s.pass_role {
-                    cap = weaker(cap, loose(best(&["iam:PassRole"])));
+                if s.pass_role && cap != Outcome::Never {
+                    let services = if s.passed_to.is_empty() {
+                        s.trust
+                    } else {
+                        s.passed_to
+                    };
+                    let pass = services
+                        .iter()
+                        .map(|svc| best_with(&["iam:PassRole"], "iam:PassedToService", svc))
+                        .max_by_key(|o| rank(*o))
+                        .unwrap_or(Outcome::Never);
+                    cap = weaker(cap, pass);
                 }
                 cap
             }
@@ -1240,7 +1260,26 @@ impl<'e, 'a> Analysis<'e, 'a> {
         self.service_trust(rid, s).possible()
     }
 
-    /// May `p` assume `role`: the trust graph's edge, with the statements that grant it.
+    /// Puts the statements of the attacker's own policies that allow it to assume the role
+    /// of a first AssumeRole step in front of the escalation's evidence.
+    fn assume_evidence(&self, e: &mut Escalation) {
+        let Some(first) = e.steps.first() else { return };
+        if !matches!(
+            first.technique.kind,
+            techniques::Kind::Become(Become::AssumeRole)
+        ) {
+            return;
+        }
+        let own = self.check(e.principal, "sts:AssumeRole", self.arn(first.target));
+        let rest = std::mem::replace(&mut e.evidence, own.evidence);
+        for ev in rest {
+            if !e.evidence.contains(&ev) {
+                e.evidence.push(ev);
+            }
+        }
+    }
+
+    /// May `p` assume `role`: the trust graph's edge, with the trust statements that grant it.
     fn assume(&self, p: Principal, rid: RoleId) -> Access {
         let Some(edge) = self.graph.edge(self.graph.principal_node(p), rid) else {
             return Access::never();
@@ -1261,9 +1300,8 @@ impl<'e, 'a> Analysis<'e, 'a> {
                 .collect(),
             evidence: Vec::new(),
         };
-        // The caller's statements that allow sts:AssumeRole on the role, if it needs any.
-        let own = self.check(p, "sts:AssumeRole", &role.arn);
-        access.evidence = own.evidence;
+        // The caller's own statements that allow sts:AssumeRole are added to the findings
+        // that use this step (see `assume_evidence`): most edges never become one.
         if let Some(trust) = &role.trust_policy {
             for (i, st) in trust.statements.iter().enumerate() {
                 if st.effect == Effect::Allow && trust_names(st, self.arn(p)) {
