@@ -207,6 +207,11 @@ fn universe() -> &'static Universe {
     })
 }
 
+fn sentinel_actions() -> &'static [&'static str] {
+    static A: OnceLock<Vec<&'static str>> = OnceLock::new();
+    A.get_or_init(|| ADMIN_SENTINELS.iter().map(|(action, _)| *action).collect())
+}
+
 /// The [`ADMIN_SENTINELS`] actions.
 fn sentinel_bits() -> Bits {
     static B: OnceLock<Bits> = OnceLock::new();
@@ -259,6 +264,8 @@ pub struct Effective<'a> {
     /// Per group: universe actions its policies may allow.
     group_may: Vec<Bits>,
     sets: Vec<OnceCell<PolicySet>>,
+    /// Per principal: its layers restricted to the [`ADMIN_SENTINELS`] actions.
+    admin_sets: Vec<OnceCell<PolicySet>>,
     /// Per principal: its layers restricted to one action (most questions repeat an action).
     action_sets: Vec<RefCell<HashMap<Box<str>, Rc<PolicySet>>>>,
     contexts: Vec<OnceCell<Context>>,
@@ -338,6 +345,7 @@ impl<'a> Effective<'a> {
             group_may: groups,
             sets: (0..n).map(|_| OnceCell::new()).collect(),
             action_sets: (0..n).map(|_| RefCell::default()).collect(),
+            admin_sets: (0..n).map(|_| OnceCell::new()).collect(),
             contexts: (0..n).map(|_| OnceCell::new()).collect(),
             requests: (0..n).map(|_| RefCell::default()).collect(),
             admin: (0..n).map(|_| OnceCell::new()).collect(),
@@ -372,6 +380,21 @@ impl<'a> Effective<'a> {
     /// The principal's policy layers.
     pub fn policy_set(&self, p: Principal) -> &PolicySet {
         self.sets[self.slot(p)].get_or_init(|| self.compiled.policy_set(self.account, p))
+    }
+
+    /// The principal's layers with only the statements [`Effective::admin_of`] can use: the
+    /// base for hypothetical variations of the principal.
+    pub fn admin_set(&self, p: Principal) -> &PolicySet {
+        self.admin_sets[self.slot(p)]
+            .get_or_init(|| self.policy_set(p).for_actions(sentinel_actions()))
+    }
+
+    /// `policy` with only the statements [`Effective::admin_of`] can use.
+    pub fn admin_relevant(
+        &self,
+        policy: &crate::eval::CompiledPolicy,
+    ) -> crate::eval::CompiledPolicy {
+        policy.for_actions(sentinel_actions())
     }
 
     /// The principal's layers with only the statements that cover `action`.
@@ -589,7 +612,7 @@ impl<'a> Effective<'a> {
             if ADMIN_SENTINELS.iter().any(|(a, _)| !self.may(p, a)) {
                 return Access::never();
             }
-            self.admin_of(self.policy_set(p), p)
+            self.admin_of(self.admin_set(p), p)
         })
     }
 

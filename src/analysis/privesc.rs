@@ -653,7 +653,7 @@ impl<'e, 'a> Analysis<'e, 'a> {
         if let Some(a) = self.gains.borrow().get(&key) {
             return a.clone();
         }
-        let mut set = self.eff.policy_set(q).clone();
+        let mut set = self.eff.admin_set(q).clone();
         edit(&mut set.identity, &mut set.permission_boundary);
         let access = self.eff.admin_of(&set, q);
         self.gains.borrow_mut().insert(key, access.clone());
@@ -679,7 +679,10 @@ impl<'e, 'a> Analysis<'e, 'a> {
                 let change = format!("{} version {}", policy.arn, v.version_id);
                 let gain = self.gain(q, change, |identity, _| {
                     identity.retain(|c| c.label() != policy.arn);
-                    identity.push(CompiledPolicy::labeled(policy.arn.clone(), doc));
+                    identity.push(
+                        self.eff
+                            .admin_relevant(&CompiledPolicy::labeled(policy.arn.clone(), doc)),
+                    );
                 });
                 let total = access.clone().and(&gain);
                 if rank(total.outcome) > rank(best.0.outcome) {
@@ -721,7 +724,7 @@ impl<'e, 'a> Analysis<'e, 'a> {
                     compiled
                         .group_policies(self.account, gid)
                         .into_iter()
-                        .cloned(),
+                        .map(|p| self.eff.admin_relevant(p)),
                 );
             });
             let total = access.and(&gain);

@@ -130,12 +130,17 @@ impl CompiledPolicy {
     /// others cannot take part in a request for it, so evaluating the restriction gives the same
     /// decision and trace, faster. Statements keep their index and the policy its label.
     pub fn for_action(&self, action: &str) -> CompiledPolicy {
+        self.for_actions(&[action])
+    }
+
+    /// The policy with only the statements that cover one of `actions`.
+    pub fn for_actions(&self, actions: &[&str]) -> CompiledPolicy {
         CompiledPolicy {
             label: self.label.clone(),
             statements: self
                 .statements
                 .iter()
-                .filter(|s| s.action_matches(action))
+                .filter(|s| actions.iter().any(|a| s.action_matches(a)))
                 .cloned()
                 .collect(),
         }

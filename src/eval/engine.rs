@@ -89,7 +89,12 @@ impl PolicySet {
     /// Every layer restricted to the statements that cover `action` (see
     /// [`CompiledPolicy::for_action`]): for asking many questions about one action.
     pub fn for_action(&self, action: &str) -> PolicySet {
-        let restrict = |p: &CompiledPolicy| p.for_action(action);
+        self.for_actions(&[action])
+    }
+
+    /// Every layer restricted to the statements that cover one of `actions`.
+    pub fn for_actions(&self, actions: &[&str]) -> PolicySet {
+        let restrict = |p: &CompiledPolicy| p.for_actions(actions);
         let levels = |ls: &[Vec<CompiledPolicy>]| {
             ls.iter()
                 .map(|l| l.iter().map(restrict).collect())
