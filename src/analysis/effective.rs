@@ -267,7 +267,7 @@ pub struct Effective<'a> {
     /// Per principal: its layers restricted to the [`ADMIN_SENTINELS`] actions.
     admin_sets: Vec<OnceCell<PolicySet>>,
     /// Per principal: its layers restricted to one action (most questions repeat an action).
-    action_sets: Vec<RefCell<HashMap<Box<str>, Rc<PolicySet>>>>,
+    action_sets: Vec<RefCell<rustc_hash::FxHashMap<Box<str>, Rc<PolicySet>>>>,
     contexts: Vec<OnceCell<Context>>,
     /// Per principal: a request with its ARN and context, reused (only the action and the
     /// resource change between most questions).

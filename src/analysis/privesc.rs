@@ -19,7 +19,9 @@
 mod techniques;
 
 use std::cell::{OnceCell, RefCell};
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
+
+use rustc_hash::FxHashMap as HashMap;
 use std::rc::Rc;
 
 pub use techniques::{Become, Kind as TechniqueKind, Modify, ServiceRun, TECHNIQUES, Technique};
@@ -134,19 +136,19 @@ impl<'e, 'a> Analysis<'e, 'a> {
             ),
             any_instance_profiles: account.roles.iter().any(|r| !r.instance_profiles.is_empty()),
             value: vec![None; account.principal_count()],
-            found: HashMap::new(),
-            step_cache: RefCell::new(HashMap::new()),
-            gains: RefCell::new(HashMap::new()),
-            passes: RefCell::new(HashMap::new()),
+            found: HashMap::default(),
+            step_cache: RefCell::new(HashMap::default()),
+            gains: RefCell::new(HashMap::default()),
+            passes: RefCell::new(HashMap::default()),
             targets: (0..account.principal_count())
                 .map(|_| TargetFacts::default())
                 .collect(),
-            service_targets: RefCell::new(HashMap::new()),
+            service_targets: RefCell::new(HashMap::default()),
             found_rank: vec![0; account.principal_count() * TECHNIQUES.len()],
             caps: RefCell::new(vec![0; account.principal_count() * TECHNIQUES.len()]),
             attackers: vec![None; TECHNIQUES.len()],
-            service_trusts: RefCell::new(HashMap::new()),
-            shared_checks: RefCell::new(HashMap::new()),
+            service_trusts: RefCell::new(HashMap::default()),
+            shared_checks: RefCell::new(HashMap::default()),
             graph: TrustGraph::build(account),
             anything: crate::policy::Policy::from_json(
                 r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#,
@@ -232,7 +234,6 @@ impl<'e, 'a> Analysis<'e, 'a> {
         let mut queue: VecDeque<usize> = (0..self.value.len())
             .filter(|&s| self.value[s].is_some())
             .collect();
-        let mut edge_cache: HashMap<(usize, &'static str, usize), Access> = HashMap::new();
         while let Some(target_slot) = queue.pop_front() {
             let target = self.principal_at(target_slot);
             let Some(route) = self.value[target_slot].clone() else {
@@ -255,10 +256,9 @@ impl<'e, 'a> Analysis<'e, 'a> {
                     {
                         continue;
                     }
-                    let access = edge_cache
-                        .entry((us, t.id, target_slot))
-                        .or_insert_with(|| self.become_edge(u, t, target))
-                        .clone();
+                    // Its parts are remembered, so asking again after the target improved
+                    // costs little.
+                    let access = self.become_edge(u, t, target);
                     if !access.possible() {
                         continue;
                     }
@@ -875,7 +875,7 @@ impl<'e, 'a> Analysis<'e, 'a> {
     /// Changes to principals `p` can become in one step. Each target is considered once:
     /// first what `p` could change about it, and only then how `p` becomes it.
     fn combos(&mut self, p: Principal) {
-        let mut ways: HashMap<Principal, Vec<&'static Technique>> = HashMap::new();
+        let mut ways: HashMap<Principal, Vec<&'static Technique>> = HashMap::default();
         let mut order: Vec<Principal> = Vec::new();
         for t in TECHNIQUES {
             if matches!(t.kind, techniques::Kind::Modify(_)) {
