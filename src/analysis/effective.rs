@@ -264,6 +264,8 @@ pub struct Effective<'a> {
     /// Per group: universe actions its policies may allow.
     group_may: Vec<Bits>,
     sets: Vec<OnceCell<PolicySet>>,
+    /// Per principal: the resources [`Effective::check_somewhere`] tries, by action.
+    candidates: Vec<RefCell<rustc_hash::FxHashMap<Box<str>, Rc<[String]>>>>,
     /// Per principal: its layers restricted to the [`ADMIN_SENTINELS`] actions.
     admin_sets: Vec<OnceCell<PolicySet>>,
     /// Per principal: its layers restricted to one action (most questions repeat an action).
@@ -346,6 +348,7 @@ impl<'a> Effective<'a> {
             sets: (0..n).map(|_| OnceCell::new()).collect(),
             action_sets: (0..n).map(|_| RefCell::default()).collect(),
             admin_sets: (0..n).map(|_| OnceCell::new()).collect(),
+            candidates: (0..n).map(|_| RefCell::default()).collect(),
             contexts: (0..n).map(|_| OnceCell::new()).collect(),
             requests: (0..n).map(|_| RefCell::default()).collect(),
             admin: (0..n).map(|_| OnceCell::new()).collect(),
@@ -552,8 +555,17 @@ impl<'a> Effective<'a> {
         if !self.may(p, action) {
             return Access::never();
         }
-        let candidates = self.candidate_resources(p, action);
-        self.check_any(p, action, &candidates, extra)
+        let cell = &self.candidates[self.slot(p)];
+        let known = cell.borrow().get(action).cloned();
+        let candidates = match known {
+            Some(c) => c,
+            None => {
+                let c: Rc<[String]> = self.candidate_resources(p, action).into();
+                cell.borrow_mut().insert(action.into(), c.clone());
+                c
+            }
+        };
+        self.check_any(p, action, candidates.iter(), extra)
     }
 
     fn candidate_resources(&self, p: Principal, action: &str) -> Vec<String> {

@@ -110,6 +110,8 @@ struct Analysis<'e, 'a> {
     found_rank: Vec<u8>,
     /// Per (slot, technique index): 1 + rank of [`Self::cap`], 0 until computed.
     caps: RefCell<Vec<u8>>,
+    /// [`Self::pass_cap`], by (slot, service).
+    pass_caps: RefCell<HashMap<(usize, &'static str), Outcome>>,
     /// Per technique index: the principals that may use it and are not done with it yet.
     attackers: Vec<Option<Vec<Principal>>>,
     /// Per (role, technique): whether its services may assume the role.
@@ -147,6 +149,7 @@ impl<'e, 'a> Analysis<'e, 'a> {
             found_rank: vec![0; account.principal_count() * TECHNIQUES.len()],
             caps: RefCell::new(vec![0; account.principal_count() * TECHNIQUES.len()]),
             attackers: vec![None; TECHNIQUES.len()],
+            pass_caps: RefCell::new(HashMap::default()),
             service_trusts: RefCell::new(HashMap::default()),
             shared_checks: RefCell::new(HashMap::default()),
             graph: TrustGraph::build(account),
@@ -250,8 +253,8 @@ impl<'e, 'a> Analysis<'e, 'a> {
                     // Nothing to gain when `u` already has as good a way by `t`; a route back
                     // through `u` would be a cycle, not a way up.
                     if us == target_slot
-                        || self.settled(u, t, route.access.outcome)
                         || self.is_admin(u)
+                        || self.settled(u, t, route.access.outcome)
                         || route.steps.iter().any(|s| s.target == u)
                     {
                         continue;
@@ -323,11 +326,17 @@ impl<'e, 'a> Analysis<'e, 'a> {
 
     fn find_cap(&self, p: Principal, t: &'static Technique) -> Outcome {
         let best = |actions: &[&'static str]| {
-            actions
-                .iter()
-                .map(|a| self.step(p, a).outcome)
-                .max_by_key(|o| rank(*o))
-                .unwrap_or(Outcome::Never)
+            let mut best = Outcome::Never;
+            for a in actions {
+                let o = self.step(p, a).outcome;
+                if rank(o) > rank(best) {
+                    best = o;
+                }
+                if best == Outcome::Always {
+                    break;
+                }
+            }
+            best
         };
         // Questions that carry their own context keys, asked with them.
         let best_with = |actions: &[&'static str], key: &str, value: &str| {
@@ -364,15 +373,16 @@ impl<'e, 'a> Analysis<'e, 'a> {
                 .unwrap_or(Outcome::Never),
             techniques::Kind::Become(b) => best(&[become_action(b)]),
             techniques::Kind::Service(s) => {
+                if !self.service_prefilter(p, &s) {
+                    return Outcome::Never;
+                }
                 let mut cap = if s.existing.is_some() {
                     Outcome::Conditional
                 } else {
                     Outcome::Always
                 };
-                for group in s.steps {
-                    cap = weaker(cap, best(group));
-                }
-                if s.pass_role && cap != Outcome::Never {
+                // The rarest permission first: most principals stop there.
+                if s.pass_role {
                     let services = if s.passed_to.is_empty() {
                         s.trust
                     } else {
@@ -380,14 +390,38 @@ impl<'e, 'a> Analysis<'e, 'a> {
                     };
                     let pass = services
                         .iter()
-                        .map(|svc| best_with(&["iam:PassRole"], "iam:PassedToService", svc))
+                        .map(|svc| self.pass_cap(p, svc))
                         .max_by_key(|o| rank(*o))
                         .unwrap_or(Outcome::Never);
                     cap = weaker(cap, pass);
                 }
+                for group in s.steps {
+                    if cap == Outcome::Never {
+                        break;
+                    }
+                    cap = weaker(cap, best(group));
+                }
                 cap
             }
         }
+    }
+
+    /// How well `p` may pass some role to `service`.
+    fn pass_cap(&self, p: Principal, service: &'static str) -> Outcome {
+        let key = (self.slot(p), service);
+        if let Some(&o) = self.pass_caps.borrow().get(&key) {
+            return o;
+        }
+        let o = self
+            .eff
+            .check_somewhere_with(
+                p,
+                "iam:PassRole",
+                &[("iam:PassedToService", ContextValue::from(service))],
+            )
+            .outcome;
+        self.pass_caps.borrow_mut().insert(key, o);
+        o
     }
 
     /// The best any technique other than a modification can give `p`: how well `p` can
