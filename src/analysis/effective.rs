@@ -252,6 +252,9 @@ fn allow_bits(policy: &Policy) -> Bits {
     bits
 }
 
+/// Answers kept per action.
+type PerAction<T> = RefCell<rustc_hash::FxHashMap<Box<str>, T>>;
+
 /// Every principal's permissions, compiled once for an account.
 pub struct Effective<'a> {
     pub account: &'a Account,
@@ -265,11 +268,11 @@ pub struct Effective<'a> {
     group_may: Vec<Bits>,
     sets: Vec<OnceCell<PolicySet>>,
     /// Per principal: the resources [`Effective::check_somewhere`] tries, by action.
-    candidates: Vec<RefCell<rustc_hash::FxHashMap<Box<str>, Rc<[String]>>>>,
+    candidates: Vec<PerAction<Rc<[String]>>>,
     /// Per principal: its layers restricted to the [`ADMIN_SENTINELS`] actions.
     admin_sets: Vec<OnceCell<PolicySet>>,
     /// Per principal: its layers restricted to one action (most questions repeat an action).
-    action_sets: Vec<RefCell<rustc_hash::FxHashMap<Box<str>, Rc<PolicySet>>>>,
+    action_sets: Vec<PerAction<Rc<PolicySet>>>,
     contexts: Vec<OnceCell<Context>>,
     /// Per principal: a request with its ARN and context, reused (only the action and the
     /// resource change between most questions).
@@ -493,13 +496,25 @@ impl<'a> Effective<'a> {
         resource: &str,
         extra: &[(&str, ContextValue)],
     ) -> Access {
+        self.with_request(p, action, resource, extra, |r| access_of(set, r))
+    }
+
+    /// Runs `f` on `p`'s request for `action` on `resource` (with `extra` context keys).
+    fn with_request<R>(
+        &self,
+        p: Principal,
+        action: &str,
+        resource: &str,
+        extra: &[(&str, ContextValue)],
+        f: impl FnOnce(&Request) -> R,
+    ) -> R {
         if !extra.is_empty() {
             let mut context = self.context(p).clone();
             for (k, v) in extra {
                 context.insert(k, v.clone());
             }
             let request = Request::new(&self.caller_arn(p), action, resource).with_context(context);
-            return access_of(set, &request);
+            return f(&request);
         }
         let mut cell = self.requests[self.slot(p)].borrow_mut();
         let request = cell.get_or_insert_with(|| {
@@ -509,7 +524,7 @@ impl<'a> Effective<'a> {
         request.action.push_str(action);
         request.resource.clear();
         request.resource.push_str(resource);
-        access_of(set, request)
+        f(request)
     }
 
     /// The best answer over several candidate resources.
@@ -527,16 +542,27 @@ impl<'a> Effective<'a> {
         if !self.may(p, action) {
             return Access::never();
         }
-        let mut best = Access::never();
+        // Outcomes first; the conditions and evidence only for the best resource.
+        let set = self.action_set(p, action);
+        let mut best: Option<(Outcome, S)> = None;
         for r in resources {
-            let a = self.check(p, action, r.as_ref(), extra);
-            let done = a.outcome == Outcome::Always;
-            best = best.or(a);
-            if done {
+            if !set.may_allow_resource(r.as_ref()) {
+                continue;
+            }
+            let o = self.with_request(p, action, r.as_ref(), extra, |req| {
+                partial_outcome(&set, req).0
+            });
+            if o != Outcome::Never && best.as_ref().is_none_or(|(b, _)| rank(o) > rank(*b)) {
+                best = Some((o, r));
+            }
+            if o == Outcome::Always {
                 break;
             }
         }
-        best
+        match best {
+            Some((_, r)) => self.evaluate(&set, p, action, r.as_ref(), extra),
+            None => Access::never(),
+        }
     }
 
     /// May `p` do `action` on some resource? Tries a generic resource of each type the action
@@ -584,27 +610,10 @@ impl<'a> Effective<'a> {
             out.push("*".to_owned());
         }
         let context = self.context(p);
-        let action_lower = action.to_ascii_lowercase();
-        for doc in self.documents(p) {
-            for s in doc.statements.iter().filter(|s| s.effect == Effect::Allow) {
-                let matches = s
-                    .action
-                    .values
-                    .iter()
-                    .any(|v| glob_match(&v.to_ascii_lowercase(), &action_lower));
-                if matches == s.action.negated {
-                    continue;
-                }
-                let Some(r) = &s.resource else { continue };
-                if r.negated {
-                    continue;
-                }
-                for v in &r.values {
-                    let concrete = instantiate_pattern(v, context);
-                    if !out.contains(&concrete) {
-                        out.push(concrete);
-                    }
-                }
+        for v in self.action_set(p, action).allowed_resource_patterns() {
+            let concrete = instantiate_pattern(v, context);
+            if !out.contains(&concrete) {
+                out.push(concrete);
             }
         }
         out

@@ -92,6 +92,22 @@ impl PolicySet {
         self.for_actions(&[action])
     }
 
+    /// The `Resource` patterns, as written, of every `Allow` statement in any layer (not
+    /// `NotResource`), in layer order.
+    pub fn allowed_resource_patterns(&self) -> impl Iterator<Item = &str> {
+        self.identity
+            .iter()
+            .chain(&self.permission_boundary)
+            .chain(self.scps.iter().flatten())
+            .chain(self.rcps.iter().flatten())
+            .chain(&self.resource_policy)
+            .chain(&self.session_policy)
+            .flat_map(|p| &p.statements)
+            .filter(|s| s.effect == Effect::Allow)
+            .filter_map(|s| s.resources.as_ref().filter(|r| !r.negated))
+            .flat_map(|r| r.text.iter().map(String::as_str))
+    }
+
     /// Every layer restricted to the statements that cover one of `actions`.
     pub fn for_actions(&self, actions: &[&str]) -> PolicySet {
         let restrict = |p: &CompiledPolicy| p.for_actions(actions);
