@@ -351,7 +351,10 @@ fn sarif_markdown_and_table() {
 
 #[test]
 fn scans_an_account_file_given_as_source() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/privesc/account.json");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/privesc/account.json"
+    );
     let positional = iamscope(&["scan", path, "--format", "json"]);
     let flag = iamscope(&["scan", "--snapshot", path, "--format", "json"]);
     assert_eq!(positional.status.code(), Some(0));
