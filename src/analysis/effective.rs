@@ -149,6 +149,8 @@ const ADMIN_SENTINELS: &[(&str, &str)] = &[
 struct Universe {
     index: HashMap<String, usize>,
     actions: Vec<String>,
+    /// By service prefix: the bit and the action name (after the colon) of its actions.
+    by_service: HashMap<String, Vec<(usize, String)>>,
 }
 
 const WORDS: usize = 4;
@@ -171,6 +173,14 @@ impl Bits {
         let mut r = self;
         for (a, b) in r.0.iter_mut().zip(o.0) {
             *a |= b;
+        }
+        r
+    }
+    /// The first `n` bits not in `self`.
+    fn complement(self, n: usize) -> Bits {
+        let mut r = Bits::default();
+        for i in (0..n).filter(|&i| !self.get(i)) {
+            r.set(i);
         }
         r
     }
@@ -203,7 +213,20 @@ fn universe() -> &'static Universe {
             .enumerate()
             .map(|(i, a)| (a.clone(), i))
             .collect();
-        Universe { index, actions }
+        let mut by_service: HashMap<String, Vec<(usize, String)>> = HashMap::new();
+        for (i, a) in actions.iter().enumerate() {
+            if let Some((service, name)) = a.split_once(':') {
+                by_service
+                    .entry(service.to_owned())
+                    .or_default()
+                    .push((i, name.to_owned()));
+            }
+        }
+        Universe {
+            index,
+            actions,
+            by_service,
+        }
     })
 }
 
@@ -236,18 +259,33 @@ fn allow_bits(policy: &Policy) -> Bits {
         .iter()
         .filter(|s| s.effect == Effect::Allow)
     {
-        let patterns: Vec<String> = s
-            .action
-            .values
-            .iter()
-            .map(|p| p.to_ascii_lowercase())
-            .collect();
-        for (i, action) in u.actions.iter().enumerate() {
-            let hit = patterns.iter().any(|p| glob_match(p, action));
-            if hit != s.action.negated {
-                bits.set(i);
+        // The universe actions the statement's patterns name; a pattern with a plain service
+        // prefix only needs that service's actions.
+        let mut hits = Bits::default();
+        for p in &s.action.values {
+            let p = p.to_ascii_lowercase();
+            match p.split_once(':') {
+                Some((service, name)) if !service.contains(['*', '?']) => {
+                    for (i, action) in u.by_service.get(service).into_iter().flatten() {
+                        if glob_match(name, action) {
+                            hits.set(*i);
+                        }
+                    }
+                }
+                _ => {
+                    for (i, action) in u.actions.iter().enumerate() {
+                        if glob_match(&p, action) {
+                            hits.set(i);
+                        }
+                    }
+                }
             }
         }
+        bits = bits.or(if s.action.negated {
+            hits.complement(u.actions.len())
+        } else {
+            hits
+        });
     }
     bits
 }

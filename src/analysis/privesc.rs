@@ -102,6 +102,8 @@ struct Analysis<'e, 'a> {
     step_cache: RefCell<HashMap<(usize, &'static str), Access>>,
     /// Whether `q` would be administrator after a change, by (slot of `q`, change).
     gains: RefCell<HashMap<(usize, String), Access>>,
+    /// Per group: [`Self::group_admin_policies`].
+    group_policies: Vec<OnceCell<Rc<[CompiledPolicy]>>>,
     /// Per principal slot: facts about it as a target.
     targets: Vec<TargetFacts>,
     /// Per service technique: the roles its services may assume.
@@ -142,6 +144,7 @@ impl<'e, 'a> Analysis<'e, 'a> {
             step_cache: RefCell::new(HashMap::default()),
             gains: RefCell::new(HashMap::default()),
             passes: RefCell::new(HashMap::default()),
+            group_policies: (0..account.groups.len()).map(|_| OnceCell::new()).collect(),
             targets: (0..account.principal_count())
                 .map(|_| TargetFacts::default())
                 .collect(),
@@ -752,14 +755,9 @@ impl<'e, 'a> Analysis<'e, 'a> {
             if !access.possible() {
                 continue;
             }
+            let policies = self.group_admin_policies(gid);
             let gain = self.gain(q, format!("member of {}", g.arn), |identity, _| {
-                let compiled = self.eff.compiled();
-                identity.extend(
-                    compiled
-                        .group_policies(self.account, gid)
-                        .into_iter()
-                        .map(|p| self.eff.admin_relevant(p)),
-                );
+                identity.extend(policies.iter().cloned());
             });
             let total = access.and(&gain);
             if rank(total.outcome) > rank(best.0.outcome) {
@@ -767,6 +765,20 @@ impl<'e, 'a> Analysis<'e, 'a> {
             }
         }
         best
+    }
+
+    /// A group's policies, restricted to what can make a member administrator.
+    fn group_admin_policies(&self, g: GroupId) -> Rc<[CompiledPolicy]> {
+        self.group_policies[g.index()]
+            .get_or_init(|| {
+                self.eff
+                    .compiled()
+                    .group_policies(self.account, g)
+                    .into_iter()
+                    .map(|p| self.eff.admin_relevant(p))
+                    .collect()
+            })
+            .clone()
     }
 
     fn boundary_removal(&self, p: Principal, m: Modify, q: Principal) -> (Access, Option<String>) {

@@ -701,11 +701,35 @@ fn is_execution_role(role: &crate::model::Role) -> bool {
             .any(|p| p.arn.ends_with("/AmazonECSTaskExecutionRolePolicy"))
 }
 
+/// Up to three actions a pattern covers that an execution role does not need, by pattern:
+/// many roles share their policies.
+type Samples = std::collections::HashMap<String, Vec<String>>;
+
+fn sample_of<'s>(samples: &'s mut Samples, pattern: &str) -> &'s [String] {
+    samples.entry(pattern.to_owned()).or_insert_with(|| {
+        let mut sample = Vec::new();
+        catalog().for_each_match(pattern, |a| {
+            if sample.len() >= 3 {
+                return;
+            }
+            let full = a.full_name();
+            if !EXECUTION_ACTIONS
+                .iter()
+                .any(|x| x.eq_ignore_ascii_case(&full))
+            {
+                sample.push(full);
+            }
+        });
+        sample
+    })
+}
+
 /// Actions the role's own statements grant beyond what an execution role needs.
 fn application_actions(
     eff: &Effective<'_>,
     p: Principal,
     role: &crate::model::Role,
+    samples: &mut Samples,
 ) -> Vec<String> {
     let account = eff.account;
     let docs = role.inline_policies.iter().map(|i| &i.document).chain(
@@ -722,20 +746,9 @@ fn application_actions(
                 continue;
             }
             for pattern in &s.action.values {
-                let mut sample = Vec::new();
-                catalog().for_each_match(pattern, |a| {
-                    let full = a.full_name();
-                    if sample.len() < 3
-                        && !EXECUTION_ACTIONS
-                            .iter()
-                            .any(|x| x.eq_ignore_ascii_case(&full))
-                    {
-                        sample.push(full);
-                    }
-                });
-                for action in sample {
-                    if eff.check_somewhere(p, &action).possible() {
-                        found.insert(action);
+                for action in sample_of(samples, pattern) {
+                    if eff.check_somewhere(p, action).possible() {
+                        found.insert(action.clone());
                         break;
                     }
                 }
@@ -748,6 +761,7 @@ fn application_actions(
 impl EcsRoleMixup {
     fn run(&self, scan: &Scan<'_>, out: &mut Vec<Finding>) {
         let eff = scan.effective();
+        let mut samples = Samples::new();
         for (i, role) in scan.account.roles.iter().enumerate() {
             if role.is_service_linked() || !trusts_ecs_tasks(role) {
                 continue;
@@ -757,7 +771,7 @@ impl EcsRoleMixup {
                 continue;
             }
             if is_execution_role(role) {
-                let app = application_actions(eff, p, role);
+                let app = application_actions(eff, p, role, &mut samples);
                 if app.is_empty() {
                     continue;
                 }
