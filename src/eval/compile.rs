@@ -1,6 +1,8 @@
 //! Policies compiled for evaluation: lowercased action patterns, split ARN patterns, compiled
 //! principals and parsed condition operators and values.
 
+use std::sync::Arc;
+
 use super::arn::{ArnPattern, SplitArn};
 use super::condition::{CompiledCondition, ConditionError, Tri};
 use super::context::Context;
@@ -15,7 +17,8 @@ use crate::policy::{Effect, Policy};
 #[derive(Debug, Clone)]
 pub struct CompiledPolicy {
     pub(crate) label: String,
-    pub(crate) statements: Vec<CompiledStatement>,
+    /// Shared, so that restricting a policy to some actions copies no statement.
+    pub(crate) statements: Vec<Arc<CompiledStatement>>,
 }
 
 #[derive(Debug, Clone)]
@@ -70,7 +73,7 @@ impl CompiledPolicy {
                         Err(e) => errors.push(e),
                     }
                 }
-                CompiledStatement {
+                Arc::new(CompiledStatement {
                     index,
                     sid: s.sid.clone(),
                     effect: s.effect,
@@ -100,7 +103,7 @@ impl CompiledPolicy {
                     }),
                     conditions,
                     errors,
-                }
+                })
             })
             .collect();
         CompiledPolicy {
