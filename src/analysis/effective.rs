@@ -524,6 +524,12 @@ impl<'a> Effective<'a> {
         self.evaluate(&set, p, action, resource, extra)
     }
 
+    /// `false` when `p` is certainly not allowed `action` on `resource` (no `Allow` of its
+    /// policies covers both): cheap, for skipping questions.
+    pub fn may_allow(&self, p: Principal, action: &str, resource: &str) -> bool {
+        self.may(p, action) && self.action_set(p, action).may_allow_resource(resource)
+    }
+
     /// [`Effective::check`] against a policy set of the caller's choosing (e.g. one with a
     /// role's trust policy as the resource policy).
     pub fn evaluate(

@@ -120,6 +120,8 @@ struct Analysis<'e, 'a> {
     service_trusts: RefCell<HashMap<(RoleId, ServiceKey), Access>>,
     /// Answers about groups and managed policies, which many targets share.
     shared_checks: RefCell<HashMap<(usize, &'static str, Shared), Access>>,
+    /// [`Self::service_steps`], by (slot, technique index).
+    service_steps: RefCell<HashMap<(usize, usize), Access>>,
     /// `iam:PassRole` of a role to a service, by (slot, role, service).
     passes: RefCell<HashMap<(usize, RoleId, &'static str), Access>>,
     /// Who can assume which role, decided by the evaluator.
@@ -144,6 +146,7 @@ impl<'e, 'a> Analysis<'e, 'a> {
             step_cache: RefCell::new(HashMap::default()),
             gains: RefCell::new(HashMap::default()),
             passes: RefCell::new(HashMap::default()),
+            service_steps: RefCell::new(HashMap::default()),
             group_policies: (0..account.groups.len()).map(|_| OnceCell::new()).collect(),
             targets: (0..account.principal_count())
                 .map(|_| TargetFacts::default())
@@ -1139,12 +1142,20 @@ impl<'e, 'a> Analysis<'e, 'a> {
                 }
                 self.check(p, become_action(b), q_arn)
             }
-            (techniques::Kind::Service(s), Principal::Role(rid)) => self.service_edge(p, &s, rid),
+            (techniques::Kind::Service(s), Principal::Role(rid)) => {
+                self.service_edge(p, t, &s, rid)
+            }
             _ => Access::never(),
         }
     }
 
-    fn service_edge(&self, p: Principal, s: &ServiceRun, rid: RoleId) -> Access {
+    fn service_edge(
+        &self,
+        p: Principal,
+        t: &'static Technique,
+        s: &ServiceRun,
+        rid: RoleId,
+    ) -> Access {
         let role = self.account.role(rid);
         if role.is_service_linked() {
             return Access::never();
@@ -1156,16 +1167,13 @@ impl<'e, 'a> Analysis<'e, 'a> {
         if !trust.possible() {
             return trust;
         }
-        let mut access = Access::always();
-        for group in s.steps {
-            let mut best = Access::never();
-            for action in *group {
-                best = best.or(self.step(p, action));
-            }
-            access = access.and(&best);
-            if !access.possible() {
-                return access;
-            }
+        // Most attackers may pass only some roles: a cheap look at the resources first.
+        if s.pass_role && !self.eff.may_allow(p, "iam:PassRole", &role.arn) {
+            return Access::never();
+        }
+        let mut access = self.service_steps(p, t, s);
+        if !access.possible() {
+            return access;
         }
         if s.pass_role {
             let services = if s.passed_to.is_empty() {
@@ -1190,6 +1198,28 @@ impl<'e, 'a> Analysis<'e, 'a> {
                 access.conditions.insert(0, need);
             }
         }
+        access
+    }
+
+    /// Whether `p` may do every step of the service technique `t` (on some resource),
+    /// whatever the role: asked once per attacker.
+    fn service_steps(&self, p: Principal, t: &'static Technique, s: &ServiceRun) -> Access {
+        let key = (self.slot(p), technique_index(t));
+        if let Some(a) = self.service_steps.borrow().get(&key) {
+            return a.clone();
+        }
+        let mut access = Access::always();
+        for group in s.steps {
+            let mut best = Access::never();
+            for action in *group {
+                best = best.or(self.step(p, action));
+            }
+            access = access.and(&best);
+            if !access.possible() {
+                break;
+            }
+        }
+        self.service_steps.borrow_mut().insert(key, access.clone());
         access
     }
 
