@@ -612,6 +612,9 @@ impl<'e, 'a> Analysis<'e, 'a> {
                     if rank(access.outcome) > rank(best.0.outcome) {
                         best = (access, Some(garn.clone()));
                     }
+                    if best.0.outcome == Outcome::Always {
+                        break;
+                    }
                 }
                 best
             }
@@ -628,6 +631,9 @@ impl<'e, 'a> Analysis<'e, 'a> {
                     });
                     if rank(access.outcome) > rank(best.0.outcome) {
                         best = (access, Some(parn.clone()));
+                    }
+                    if best.0.outcome == Outcome::Always {
+                        break;
                     }
                 }
                 best
@@ -765,6 +771,9 @@ impl<'e, 'a> Analysis<'e, 'a> {
             let total = access.and(&gain);
             if rank(total.outcome) > rank(best.0.outcome) {
                 best = (total, Some(g.arn.clone()));
+            }
+            if best.0.outcome == Outcome::Always {
+                break;
             }
         }
         best
@@ -916,6 +925,9 @@ impl<'e, 'a> Analysis<'e, 'a> {
             let total = access.and(&gain);
             if rank(total.outcome) > rank(best.0.outcome) {
                 best = (total, Some(label.clone()));
+            }
+            if best.0.outcome == Outcome::Always {
+                break;
             }
         }
         best
