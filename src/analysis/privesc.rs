@@ -102,6 +102,9 @@ struct Analysis<'e, 'a> {
     step_cache: RefCell<HashMap<(usize, &'static str), Access>>,
     /// Whether `q` would be administrator after a change, by (slot of `q`, change).
     gains: RefCell<HashMap<(usize, String), Access>>,
+    /// Scratch for [`Self::combos`]: per principal slot, a bit per technique index (there
+    /// are fewer than 128, see the tests).
+    ways: Vec<u128>,
     /// Per group: [`Self::group_admin_policies`].
     group_policies: Vec<OnceCell<Rc<[CompiledPolicy]>>>,
     /// Per principal slot: facts about it as a target.
@@ -148,6 +151,7 @@ impl<'e, 'a> Analysis<'e, 'a> {
             passes: RefCell::new(HashMap::default()),
             service_steps: RefCell::new(HashMap::default()),
             group_policies: (0..account.groups.len()).map(|_| OnceCell::new()).collect(),
+            ways: vec![0; account.principal_count()],
             targets: (0..account.principal_count())
                 .map(|_| TargetFacts::default())
                 .collect(),
@@ -433,12 +437,29 @@ impl<'e, 'a> Analysis<'e, 'a> {
     /// The best any technique other than a modification can give `p`: how well `p` can
     /// become someone else.
     fn become_cap(&self, p: Principal) -> Outcome {
-        TECHNIQUES
+        // Cheapest first (the trust graph, then single actions, then services), and stop
+        // at the first technique that can give everything.
+        let order = |t: &&Technique| match t.kind {
+            techniques::Kind::Become(Become::AssumeRole) => 0,
+            techniques::Kind::Become(_) => 1,
+            _ => 2,
+        };
+        let mut candidates: Vec<&'static Technique> = TECHNIQUES
             .iter()
             .filter(|t| !matches!(t.kind, techniques::Kind::Modify(_)))
-            .map(|t| self.cap(p, t))
-            .max_by_key(|o| rank(*o))
-            .unwrap_or(Outcome::Never)
+            .collect();
+        candidates.sort_by_key(order);
+        let mut best = Outcome::Never;
+        for t in candidates {
+            let o = self.cap(p, t);
+            if rank(o) > rank(best) {
+                best = o;
+            }
+            if best == Outcome::Always {
+                break;
+            }
+        }
+        best
     }
 
     fn has_always(&self, p: Principal) -> bool {
@@ -936,9 +957,10 @@ impl<'e, 'a> Analysis<'e, 'a> {
     /// Changes to principals `p` can become in one step. Each target is considered once:
     /// first what `p` could change about it, and only then how `p` becomes it.
     fn combos(&mut self, p: Principal) {
-        let mut ways: HashMap<Principal, Vec<&'static Technique>> = HashMap::default();
+        // Per target slot, the techniques (as bits of their index) that may reach it.
+        let mut ways = std::mem::take(&mut self.ways);
         let mut order: Vec<Principal> = Vec::new();
-        for t in TECHNIQUES {
+        for (i, t) in TECHNIQUES.iter().enumerate() {
             if matches!(t.kind, techniques::Kind::Modify(_)) {
                 continue;
             }
@@ -946,23 +968,29 @@ impl<'e, 'a> Analysis<'e, 'a> {
                 if q == p || self.skip(q) {
                     continue;
                 }
-                let entry = ways.entry(q).or_default();
-                if entry.is_empty() {
+                let mask = &mut ways[self.slot(q)];
+                if *mask == 0 {
                     order.push(q);
                 }
-                entry.push(t);
+                *mask |= 1 << i;
             }
         }
         let limit = self.become_cap(p);
-        for q in order {
+        // The modifications that may still improve; none left, no target can help.
+        let mut active: Vec<(&'static Technique, Modify)> = TECHNIQUES
+            .iter()
+            .filter_map(|t| match t.kind {
+                techniques::Kind::Modify(m) => Some((t, m)),
+                _ => None,
+            })
+            .filter(|(t, _)| !self.settled(p, t, limit))
+            .collect();
+        for &q in &order {
+            if active.is_empty() {
+                break;
+            }
             let mut changes: Vec<(&'static Technique, Access, Option<String>)> = Vec::new();
-            for t in TECHNIQUES {
-                let techniques::Kind::Modify(m) = t.kind else {
-                    continue;
-                };
-                if self.settled(p, t, limit) {
-                    continue;
-                }
+            for &(t, m) in &active {
                 let (access, via) = self.modify(p, m, q);
                 if access.possible() {
                     changes.push((t, access, via));
@@ -971,7 +999,13 @@ impl<'e, 'a> Analysis<'e, 'a> {
             if changes.is_empty() {
                 continue;
             }
-            for &bt in &ways[&q] {
+            let mask = ways[self.slot(q)];
+            for bt in TECHNIQUES
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| mask & (1 << i) != 0)
+                .map(|(_, t)| t)
+            {
                 let become_access = self.become_edge(p, bt, q);
                 if !become_access.possible() {
                     continue;
@@ -997,7 +1031,12 @@ impl<'e, 'a> Analysis<'e, 'a> {
                     );
                 }
             }
+            active.retain(|(t, _)| !self.settled(p, t, limit));
         }
+        for q in order {
+            ways[self.slot(q)] = 0;
+        }
+        self.ways = ways;
     }
 
     /// Principals `p` might become with `t` (a superset; [`Self::become_edge`] decides).

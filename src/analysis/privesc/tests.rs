@@ -217,3 +217,9 @@ fn a_boundary_caps_what_a_written_policy_gives() {
     let a = account(json!([u]), json!([]), json!([cap]));
     assert!(escalations(&a).is_empty());
 }
+
+#[test]
+fn techniques_fit_in_a_mask() {
+    // `Analysis::combos` keeps a bit per technique in a u128.
+    assert!(TECHNIQUES.len() <= 128, "{} techniques", TECHNIQUES.len());
+}
