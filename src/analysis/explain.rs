@@ -21,7 +21,9 @@ use std::collections::HashSet;
 use jiff::Timestamp;
 use serde::Serialize;
 
-use crate::analysis::principal::{DEFAULT_SESSION_NAME, NotAPrincipal, Principal, request_context};
+use crate::analysis::principal::{
+    DEFAULT_SESSION_NAME, NotAPrincipal, Principal, compile_scps, request_context, scp_label,
+};
 use crate::eval::{
     CauseKind, CompiledPolicy, Context, ContextValue, Decision, Evaluation, LayerKind, PolicySet,
     Request, ResourcePolicyKind,
@@ -320,7 +322,7 @@ fn setup(
     let mut set = PolicySet {
         identity: compile(LayerKind::Identity).collect(),
         permission_boundary: compile(LayerKind::PermissionsBoundary).next(),
-        scps: compiled_scps(account),
+        scps: compile_scps(account, CompiledPolicy::compile),
         ..PolicySet::default()
     };
     let mut sources = sources;
@@ -863,29 +865,6 @@ fn level_sources(
         .collect()
 }
 
-/// The snapshot's SCPs, labeled as [`CompiledAccount`] labels them.
-fn compiled_scps(account: &Account) -> Vec<Vec<CompiledPolicy>> {
-    account
-        .scps
-        .iter()
-        .enumerate()
-        .map(|(level, policies)| {
-            policies
-                .iter()
-                .map(|p| CompiledPolicy::labeled(scp_label(level, p), &p.document))
-                .collect()
-        })
-        .collect()
-}
-
-fn scp_label(level: usize, p: &crate::model::OrgPolicy) -> String {
-    if p.arn.is_empty() {
-        format!("scp level {level}: {}", p.name)
-    } else {
-        p.arn.clone()
-    }
-}
-
 fn account_scp_sources(account: &Account) -> Vec<PolicySource> {
     account
         .scps
@@ -1277,7 +1256,7 @@ mod tests {
                 "{}",
                 p.name(account)
             );
-            let scps: Vec<Vec<String>> = compiled_scps(account)
+            let scps: Vec<Vec<String>> = compile_scps(account, CompiledPolicy::compile)
                 .iter()
                 .map(|l| l.iter().map(|c| c.label().to_owned()).collect())
                 .collect();

@@ -94,6 +94,25 @@ pub fn scp_label(level: usize, policy: &OrgPolicy) -> String {
     }
 }
 
+/// The account's SCPs by level, each document compiled by `compile` and labelled with
+/// [`scp_label`], as every trace names them.
+pub fn compile_scps(
+    account: &Account,
+    compile: impl Fn(&crate::policy::Policy) -> CompiledPolicy,
+) -> Vec<Vec<CompiledPolicy>> {
+    account
+        .scps
+        .iter()
+        .enumerate()
+        .map(|(level, policies)| {
+            policies
+                .iter()
+                .map(|p| compile(&p.document).with_label(scp_label(level, p)))
+                .collect()
+        })
+        .collect()
+}
+
 /// The session name iamscope assumes for a role's requests when none is given.
 pub const DEFAULT_SESSION_NAME: &str = "iamscope";
 
@@ -153,17 +172,7 @@ impl CompiledAccount {
                         .map(|t| CompiledPolicy::labeled(format!("{} trust policy", r.arn), t))
                 })
                 .collect(),
-            scps: account
-                .scps
-                .iter()
-                .enumerate()
-                .map(|(level, policies)| {
-                    policies
-                        .iter()
-                        .map(|p| CompiledPolicy::labeled(scp_label(level, p), &p.document))
-                        .collect()
-                })
-                .collect(),
+            scps: compile_scps(account, CompiledPolicy::compile),
         }
     }
 

@@ -31,7 +31,7 @@ use super::{
     RequiredCondition, Status, TrustGraph, causes_in_words, fixed_time, judge, verdict_of,
 };
 use crate::analysis::principal::{
-    CompiledAccount, DEFAULT_SESSION_NAME, Principal, request_context,
+    CompiledAccount, DEFAULT_SESSION_NAME, Principal, compile_scps, request_context,
 };
 use crate::eval::{
     CompiledPolicy, Context, Decision, Lookup, Outcome, PolicySet, Request, ResourcePolicyKind,
@@ -161,33 +161,6 @@ fn stand_in_identity(label: &str) -> Vec<CompiledPolicy> {
 /// decided a `never`, and the trace.
 type Answer = (Status, Conditions, bool, Option<Trace>);
 
-/// SCPs compiled and labelled as [`CompiledAccount`] labels them (`scp level N: NAME` when an
-/// SCP has no ARN).
-fn compile_scps(account: &Account, relevant_only: bool) -> Vec<Vec<CompiledPolicy>> {
-    account
-        .scps
-        .iter()
-        .enumerate()
-        .map(|(level, policies)| {
-            policies
-                .iter()
-                .map(|p| {
-                    let label = if p.arn.is_empty() {
-                        format!("scp level {level}: {}", p.name)
-                    } else {
-                        p.arn.clone()
-                    };
-                    if relevant_only {
-                        CompiledPolicy::labeled(label, &index::relevant_part(&p.document))
-                    } else {
-                        CompiledPolicy::labeled(label, &p.document)
-                    }
-                })
-                .collect()
-        })
-        .collect()
-}
-
 /// One principal's layers (identity policies, boundary, SCPs), compiled and labelled as
 /// [`CompiledAccount::policy_set`] does, without compiling the rest of the account.
 pub(super) fn policy_set_of(account: &Account, principal: Principal) -> PolicySet {
@@ -202,7 +175,7 @@ pub(super) fn policy_set_of(account: &Account, principal: Principal) -> PolicySe
             .collect(),
         permission_boundary: index::boundary_document(account, principal)
             .map(|(id, doc)| CompiledPolicy::labeled(account.policy(id).arn.clone(), doc)),
-        scps: compile_scps(account, false),
+        scps: compile_scps(account, CompiledPolicy::compile),
         ..PolicySet::default()
     }
 }
@@ -399,7 +372,9 @@ impl<'a> Builder<'a> {
             value_ids: HashMap::new(),
             canonical,
             managed: vec![None; account.policies.len()],
-            scps: compile_scps(account, true),
+            scps: compile_scps(account, |d| {
+                CompiledPolicy::compile(&index::relevant_part(d))
+            }),
             blind_memo: vec![None; n_classes],
             sig_memo: HashMap::default(),
             role_tags: {

@@ -48,3 +48,33 @@ fn identity_walk_matches_the_compiled_account() {
         );
     }
 }
+
+#[test]
+fn scps_without_an_arn_are_labelled_like_the_compiled_account() {
+    // Traces name such an SCP by its level counted from 1 at the root; the graph's own
+    // compilation must say the same as `CompiledAccount`.
+    let mut account = demo::account().unwrap();
+    let document = crate::policy::Policy::from_json(
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#,
+    )
+    .unwrap();
+    account.scps = vec![vec![crate::model::OrgPolicy {
+        id: String::new(),
+        arn: String::new(),
+        name: "root-allow".into(),
+        target: String::new(),
+        document,
+    }]];
+    let compiled = CompiledAccount::new(&account);
+    for p in Principal::all(&account) {
+        let labels = |set: &crate::eval::PolicySet| -> Vec<Vec<String>> {
+            set.scps
+                .iter()
+                .map(|l| l.iter().map(|c| c.label().to_owned()).collect())
+                .collect()
+        };
+        let ours = labels(&build::policy_set_of(&account, p));
+        assert_eq!(ours, vec![vec!["scp level 1: root-allow".to_owned()]]);
+        assert_eq!(ours, labels(&compiled.policy_set(&account, p)));
+    }
+}
