@@ -4,18 +4,12 @@
 //! formats and exit codes follow FORMATS.md §3 and §6.
 
 use std::collections::BTreeSet;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::Value;
 
-fn iamscope(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_iamscope"))
-        .args(args)
-        .env_remove("AWS_PROFILE")
-        .env_remove("AWS_ENDPOINT_URL")
-        .output()
-        .expect("run iamscope")
-}
+mod support;
+use support::iamscope;
 
 fn demo_json() -> Value {
     let o = iamscope(&["scan", "--demo", "--format", "json"]);

@@ -2,18 +2,10 @@
 //! `iamscope who-can-assume` and `iamscope can-assume` end to end: the JSON of FORMATS.md §5,
 //! the text tree, exit codes.
 
-use std::process::{Command, Output};
-
 use serde_json::Value;
 
-fn iamscope(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_iamscope"))
-        .args(args)
-        .env_remove("AWS_PROFILE")
-        .env_remove("AWS_ENDPOINT_URL")
-        .output()
-        .expect("run iamscope")
-}
+mod support;
+use support::iamscope;
 
 fn json(args: &[&str]) -> Value {
     let o = iamscope(args);
