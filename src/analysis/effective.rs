@@ -12,10 +12,12 @@
 //! no statement for. [`Effective::may`] answers those from a per-policy bitset of the actions
 //! the analyses ask about, without evaluating.
 
+mod reach;
+
 use std::cell::{OnceCell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use jiff::Timestamp;
 
@@ -151,6 +153,18 @@ struct Universe {
     actions: Vec<String>,
     /// By service prefix: the bit and the action name (after the colon) of its actions.
     by_service: HashMap<String, Vec<(usize, String)>>,
+    /// The actions as the analyses spell them, so that most lookups need no lowercasing.
+    spelled: HashMap<&'static str, usize>,
+}
+
+impl Universe {
+    /// The bit of `action` (any case).
+    fn bit(&self, action: &str) -> Option<usize> {
+        match self.spelled.get(action) {
+            Some(&i) => Some(i),
+            None => self.index.get(&action.to_ascii_lowercase()).copied(),
+        }
+    }
 }
 
 const WORDS: usize = 4;
@@ -196,19 +210,19 @@ impl Bits {
 fn universe() -> &'static Universe {
     static U: OnceLock<Universe> = OnceLock::new();
     U.get_or_init(|| {
-        let mut actions: Vec<String> = ADMIN_SENTINELS
+        let asked: Vec<&'static str> = ADMIN_SENTINELS
             .iter()
-            .map(|(a, _)| a.to_string())
-            .chain(super::privesc::actions().map(str::to_owned))
-            .chain(super::rules::asked_actions().iter().map(|a| a.to_string()))
-            .map(|a| a.to_ascii_lowercase())
+            .map(|(a, _)| *a)
+            .chain(super::privesc::actions())
+            .chain(super::rules::asked_actions().iter().copied())
             .collect();
+        let mut actions: Vec<String> = asked.iter().map(|a| a.to_ascii_lowercase()).collect();
         actions.sort();
         actions.dedup();
         // More actions than bits would silently drop the surplus; keep the prefilter exact
         // by refusing to index them (they are then always evaluated).
         actions.truncate(WORDS * 64);
-        let index = actions
+        let index: HashMap<String, usize> = actions
             .iter()
             .enumerate()
             .map(|(i, a)| (a.clone(), i))
@@ -222,10 +236,15 @@ fn universe() -> &'static Universe {
                     .push((i, name.to_owned()));
             }
         }
+        let spelled = asked
+            .into_iter()
+            .filter_map(|a| Some((a, *index.get(&a.to_ascii_lowercase())?)))
+            .collect();
         Universe {
             index,
             actions,
             by_service,
+            spelled,
         }
     })
 }
@@ -242,7 +261,7 @@ fn sentinel_bits() -> Bits {
         let u = universe();
         let mut bits = Bits::default();
         for (action, _) in ADMIN_SENTINELS {
-            if let Some(&i) = u.index.get(&action.to_ascii_lowercase()) {
+            if let Some(i) = u.bit(action) {
                 bits.set(i);
             }
         }
@@ -297,7 +316,7 @@ type PerAction<T> = RefCell<rustc_hash::FxHashMap<Box<str>, T>>;
 pub struct Effective<'a> {
     pub account: &'a Account,
     pub now: Timestamp,
-    compiled: CompiledAccount,
+    compiled: Arc<CompiledAccount>,
     /// Per principal (users, then roles): universe actions it may be allowed.
     may: Vec<Bits>,
     /// Per principal: universe actions its boundary and the SCPs may allow.
@@ -316,10 +335,23 @@ pub struct Effective<'a> {
     /// resource change between most questions).
     requests: Vec<RefCell<Option<Request>>>,
     admin: Vec<OnceCell<Access>>,
+    principal_index: OnceCell<reach::PrincipalIndex<'a>>,
+    /// Per principal: [`reach::Reach`] by action.
+    reaches: Vec<PerAction<reach::Reach>>,
 }
 
 impl<'a> Effective<'a> {
     pub fn new(account: &'a Account, now: Timestamp) -> Effective<'a> {
+        Effective::with_compiled(account, now, Arc::new(CompiledAccount::new(account)))
+    }
+
+    /// [`Effective::new`] with the account's policies already compiled (shared between
+    /// threads that each ask their own questions).
+    pub fn with_compiled(
+        account: &'a Account,
+        now: Timestamp,
+        compiled: Arc<CompiledAccount>,
+    ) -> Effective<'a> {
         let managed: Vec<Bits> = account
             .policies
             .iter()
@@ -382,7 +414,7 @@ impl<'a> Effective<'a> {
         Effective {
             account,
             now,
-            compiled: CompiledAccount::new(account),
+            compiled,
             may,
             limits,
             group_may: groups,
@@ -393,6 +425,8 @@ impl<'a> Effective<'a> {
             contexts: (0..n).map(|_| OnceCell::new()).collect(),
             requests: (0..n).map(|_| RefCell::default()).collect(),
             admin: (0..n).map(|_| OnceCell::new()).collect(),
+            principal_index: OnceCell::new(),
+            reaches: (0..n).map(|_| RefCell::default()).collect(),
         }
     }
 
@@ -415,8 +449,8 @@ impl<'a> Effective<'a> {
     /// `false` only when no `Allow` statement of the principal (within its boundary and the
     /// SCPs) can match `action`, so the answer is certainly [`Outcome::Never`]. Cheap.
     pub fn may(&self, p: Principal, action: &str) -> bool {
-        match universe().index.get(&action.to_ascii_lowercase()) {
-            Some(&i) => self.may[self.slot(p)].get(i),
+        match universe().bit(action) {
+            Some(i) => self.may[self.slot(p)].get(i),
             None => true,
         }
     }
@@ -528,6 +562,25 @@ impl<'a> Effective<'a> {
     /// policies covers both): cheap, for skipping questions.
     pub fn may_allow(&self, p: Principal, action: &str, resource: &str) -> bool {
         self.may(p, action) && self.action_set(p, action).may_allow_resource(resource)
+    }
+
+    /// [`Effective::may_allow`] on the principal `q` (its ARN as the resource), from an index
+    /// of which principals `p`'s statements name: cheap even when asked about every principal.
+    pub fn may_allow_on_principal(&self, p: Principal, action: &str, q: Principal) -> bool {
+        if !self.may(p, action) {
+            return false;
+        }
+        let cell = &self.reaches[self.slot(p)];
+        if let Some(reach) = cell.borrow().get(action) {
+            return reach.contains(self.slot(q));
+        }
+        let index = self.principal_index.get_or_init(|| {
+            reach::PrincipalIndex::new(self.principals().map(|p| p.arn(self.account)))
+        });
+        let reach = index.reach(&self.action_set(p, action));
+        let yes = reach.contains(self.slot(q));
+        cell.borrow_mut().insert(action.into(), reach);
+        yes
     }
 
     /// [`Effective::check`] against a policy set of the caller's choosing (e.g. one with a
@@ -811,6 +864,60 @@ mod tests {
 
     fn now() -> Timestamp {
         "2026-11-01T09:00:00Z".parse().unwrap()
+    }
+
+    #[test]
+    fn the_principal_index_agrees_with_matching_each_arn() {
+        use crate::analysis::rules::test_support::{accounts, user};
+        let mut attacker = user("attacker");
+        attacker["UserPolicyList"] = serde_json::json!([{"PolicyName": "p", "PolicyDocument": {
+            "Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Action": "iam:CreateAccessKey",
+                 "Resource": ["arn:aws:iam::123456789012:user/dev-*",
+                              "arn:aws:iam::123456789012:user/ops-?"]},
+                {"Effect": "Allow", "Action": "iam:PassRole",
+                 "NotResource": "arn:aws:iam::123456789012:user/dev-a"},
+                {"Effect": "Allow", "Action": "iam:PutUserPolicy",
+                 "Resource": "arn:aws:iam::123456789012:user/${aws:username}"}]}}]);
+        let account = accounts(
+            vec![
+                attacker,
+                user("dev-a"),
+                user("dev-b"),
+                user("ops-c"),
+                user("ops-cc"),
+            ],
+            vec![],
+        );
+        let e = Effective::new(&account, now());
+        let p = principal(&account, "attacker");
+        let reached = |action: &str| -> Vec<&str> {
+            e.principals()
+                .filter(|q| e.may_allow_on_principal(p, action, *q))
+                .map(|q| q.name(&account))
+                .collect()
+        };
+        assert_eq!(reached("iam:CreateAccessKey"), ["dev-a", "dev-b", "ops-c"]);
+        // NotResource and policy variables may cover anyone: the index does not narrow them.
+        assert_eq!(reached("iam:PassRole").len(), 5);
+        assert_eq!(reached("iam:PutUserPolicy").len(), 5);
+        assert!(reached("iam:DeleteUser").is_empty());
+        // The same answers as matching each ARN, on the demo account too.
+        let demo = demo::account().unwrap();
+        let d = Effective::new(&demo, now());
+        for p in d.principals() {
+            for action in ["iam:PassRole", "iam:CreateAccessKey", "iam:PutRolePolicy"] {
+                for q in d.principals() {
+                    assert_eq!(
+                        d.may_allow_on_principal(p, action, q),
+                        d.may_allow(p, action, q.arn(&demo)),
+                        "{} {action} {}",
+                        p.name(&demo),
+                        q.name(&demo)
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -76,12 +76,22 @@ struct Route {
 
 /// Every escalation, best per principal and technique.
 pub fn analyze(eff: &Effective<'_>) -> Vec<Escalation> {
-    Analysis::new(eff).run()
+    Analysis::new(eff, Box::new(|| TrustGraph::build(eff.account))).run()
 }
 
 /// The escalations as findings.
 pub fn findings(eff: &Effective<'_>) -> Vec<Finding> {
-    analyze(eff)
+    findings_with(eff, || TrustGraph::build(eff.account))
+}
+
+/// [`findings`], with the account's trust graph from `graph`, called once the analysis needs
+/// it (so a graph built on another thread can arrive late).
+pub fn findings_with<'e>(
+    eff: &'e Effective<'_>,
+    graph: impl FnOnce() -> TrustGraph + 'e,
+) -> Vec<Finding> {
+    Analysis::new(eff, Box::new(graph))
+        .run()
         .into_iter()
         .map(|e| finding(eff.account, &e))
         .collect()
@@ -122,19 +132,25 @@ struct Analysis<'e, 'a> {
     /// Per (role, technique): whether its services may assume the role.
     service_trusts: RefCell<HashMap<(RoleId, ServiceKey), Access>>,
     /// Answers about groups and managed policies, which many targets share.
-    shared_checks: RefCell<HashMap<(usize, &'static str, Shared), Access>>,
+    shared_checks: RefCell<HashMap<(usize, Modify, Shared), Rc<Access>>>,
+    /// Per attacker slot: the groups it may add users to, with the access.
+    addable_groups: RefCell<HashMap<usize, AddableGroups>>,
     /// [`Self::service_steps`], by (slot, technique index).
     service_steps: RefCell<HashMap<(usize, usize), Access>>,
     /// `iam:PassRole` of a role to a service, by (slot, role, service).
     passes: RefCell<HashMap<(usize, RoleId, &'static str), Access>>,
-    /// Who can assume which role, decided by the evaluator.
-    graph: TrustGraph,
+    /// Who can assume which role, decided by the evaluator: see [`Self::graph`].
+    graph: OnceCell<TrustGraph>,
+    pending_graph: std::cell::Cell<Option<Box<dyn FnOnce() -> TrustGraph + 'e>>>,
     /// What an attacker writes into a policy it controls: everything.
     anything: Option<CompiledPolicy>,
 }
 
 impl<'e, 'a> Analysis<'e, 'a> {
-    fn new(eff: &'e Effective<'a>) -> Analysis<'e, 'a> {
+    fn new(
+        eff: &'e Effective<'a>,
+        graph: Box<dyn FnOnce() -> TrustGraph + 'e>,
+    ) -> Analysis<'e, 'a> {
         let account = eff.account;
         Analysis {
             eff,
@@ -162,13 +178,23 @@ impl<'e, 'a> Analysis<'e, 'a> {
             pass_caps: RefCell::new(HashMap::default()),
             service_trusts: RefCell::new(HashMap::default()),
             shared_checks: RefCell::new(HashMap::default()),
-            graph: TrustGraph::build(account),
+            addable_groups: RefCell::new(HashMap::default()),
+            graph: OnceCell::new(),
+            pending_graph: std::cell::Cell::new(Some(graph)),
             anything: crate::policy::Policy::from_json(
                 r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#,
             )
             .ok()
             .map(|p| CompiledPolicy::labeled("attacker-written policy", &p)),
         }
+    }
+
+    /// The trust graph, waited for (or built) on first use.
+    fn graph(&self) -> &TrustGraph {
+        self.graph.get_or_init(|| match self.pending_graph.take() {
+            Some(build) => build(),
+            None => TrustGraph::build(self.account),
+        })
     }
 
     fn slot(&self, p: Principal) -> usize {
@@ -264,6 +290,7 @@ impl<'e, 'a> Analysis<'e, 'a> {
                     // through `u` would be a cycle, not a way up.
                     if us == target_slot
                         || self.is_admin(u)
+                        || !self.may_become(u, t, target)
                         || self.settled(u, t, route.access.outcome)
                         || route.steps.iter().any(|s| s.target == u)
                     {
@@ -372,9 +399,9 @@ impl<'e, 'a> Analysis<'e, 'a> {
                 _ => best(modify_actions(m)),
             },
             techniques::Kind::Become(Become::AssumeRole) => self
-                .graph
-                .assumed_by(self.graph.principal_node(p))
-                .map(|e| match self.graph.info(e).status {
+                .graph()
+                .assumed_by(self.graph().principal_node(p))
+                .map(|e| match self.graph().info(e).status {
                     Status::Always => Outcome::Always,
                     Status::Conditional => Outcome::Conditional,
                     Status::Never => Outcome::Never,
@@ -514,19 +541,19 @@ impl<'e, 'a> Analysis<'e, 'a> {
         access
     }
 
-    /// `ask`'s answer about `p` and a shared resource, remembered.
+    /// `ask`'s answer about `p` making the change `m` through a shared resource, remembered.
     fn shared(
         &self,
         p: Principal,
-        action: &'static str,
+        m: Modify,
         what: Shared,
         ask: impl FnOnce() -> Access,
-    ) -> Access {
-        let key = (self.slot(p), action, what);
+    ) -> Rc<Access> {
+        let key = (self.slot(p), m, what);
         if let Some(a) = self.shared_checks.borrow().get(&key) {
             return a.clone();
         }
-        let access = ask();
+        let access = Rc::new(ask());
         self.shared_checks.borrow_mut().insert(key, access.clone());
         access
     }
@@ -600,19 +627,18 @@ impl<'e, 'a> Analysis<'e, 'a> {
     /// what already exists, whether it makes `q` administrator).
     fn modify_grant(&self, p: Principal, m: Modify, q: Principal) -> (Access, Option<String>) {
         let a = self.account;
-        let q_arn = self.arn(q);
         match (m, q) {
             (Modify::PutUserPolicy, Principal::User(_)) => {
-                (self.check(p, "iam:PutUserPolicy", q_arn), None)
+                (self.check_on(p, "iam:PutUserPolicy", q), None)
             }
             (Modify::AttachUserPolicy, Principal::User(_)) => {
-                (self.attach(p, "iam:AttachUserPolicy", q_arn), None)
+                (self.attach_on(p, "iam:AttachUserPolicy", q), None)
             }
             (Modify::PutRolePolicy, Principal::Role(_)) => {
-                (self.check(p, "iam:PutRolePolicy", q_arn), None)
+                (self.check_on(p, "iam:PutRolePolicy", q), None)
             }
             (Modify::AttachRolePolicy, Principal::Role(_)) => {
-                (self.attach(p, "iam:AttachRolePolicy", q_arn), None)
+                (self.attach_on(p, "iam:AttachRolePolicy", q), None)
             }
             (Modify::PutGroupPolicy | Modify::AttachGroupPolicy, Principal::User(uid)) => {
                 let action = if m == Modify::PutGroupPolicy {
@@ -623,7 +649,7 @@ impl<'e, 'a> Analysis<'e, 'a> {
                 let mut best = (Access::never(), None);
                 for g in &a.user(uid).groups {
                     let garn = &a.group(*g).arn;
-                    let access = self.shared(p, action, Shared::Group(*g), || {
+                    let access = self.shared(p, m, Shared::Group(*g), || {
                         if m == Modify::PutGroupPolicy {
                             self.check(p, action, garn)
                         } else {
@@ -631,7 +657,7 @@ impl<'e, 'a> Analysis<'e, 'a> {
                         }
                     });
                     if rank(access.outcome) > rank(best.0.outcome) {
-                        best = (access, Some(garn.clone()));
+                        best = ((*access).clone(), Some(garn.clone()));
                     }
                     if best.0.outcome == Outcome::Always {
                         break;
@@ -646,12 +672,11 @@ impl<'e, 'a> Analysis<'e, 'a> {
                 }
                 for &id in self.customer_policies_of(q).iter() {
                     let parn = &a.policy(id).arn;
-                    let action = "iam:CreatePolicyVersion";
-                    let access = self.shared(p, action, Shared::Policy(id), || {
-                        self.check(p, action, parn)
+                    let access = self.shared(p, m, Shared::Policy(id), || {
+                        self.check(p, "iam:CreatePolicyVersion", parn)
                     });
                     if rank(access.outcome) > rank(best.0.outcome) {
-                        best = (access, Some(parn.clone()));
+                        best = ((*access).clone(), Some(parn.clone()));
                     }
                     if best.0.outcome == Outcome::Always {
                         break;
@@ -665,6 +690,23 @@ impl<'e, 'a> Analysis<'e, 'a> {
             (Modify::RemoveDeny, _) => self.remove_deny(p, q),
             _ => (Access::never(), None),
         }
+    }
+
+    /// [`Self::check`] of `action` on the principal `q`, skipped when the index says no
+    /// statement of `p` names `q`.
+    fn check_on(&self, p: Principal, action: &str, q: Principal) -> Access {
+        if !self.eff.may_allow_on_principal(p, action, q) {
+            return Access::never();
+        }
+        self.check(p, action, self.arn(q))
+    }
+
+    /// [`Self::attach`] to the principal `q`, skipped as in [`Self::check_on`].
+    fn attach_on(&self, p: Principal, action: &str, q: Principal) -> Access {
+        if !self.eff.may_allow_on_principal(p, action, q) {
+            return Access::never();
+        }
+        self.attach(p, action, self.arn(q))
     }
 
     /// Attaching a policy: AdministratorAccess, which every account has.
@@ -734,10 +776,12 @@ impl<'e, 'a> Analysis<'e, 'a> {
         }
         for &id in self.customer_policies_of(q).iter() {
             let policy = self.account.policy(id);
-            let action = "iam:SetDefaultPolicyVersion";
-            let access = self.shared(p, action, Shared::Policy(id), || {
-                self.check(p, action, &policy.arn)
-            });
+            let access = self.shared(
+                p,
+                Modify::SetDefaultPolicyVersion,
+                Shared::Policy(id),
+                || self.check(p, "iam:SetDefaultPolicyVersion", &policy.arn),
+            );
             if !access.possible() {
                 continue;
             }
@@ -751,7 +795,7 @@ impl<'e, 'a> Analysis<'e, 'a> {
                             .admin_relevant(&CompiledPolicy::labeled(policy.arn.clone(), doc)),
                     );
                 });
-                let total = access.clone().and(&gain);
+                let total = (*access).clone().and(&gain);
                 if rank(total.outcome) > rank(best.0.outcome) {
                     best = (
                         total,
@@ -770,26 +814,17 @@ impl<'e, 'a> Analysis<'e, 'a> {
             return best;
         }
         let member_of = &self.account.user(uid).groups;
-        for (i, g) in self.account.groups.iter().enumerate() {
-            let gid = GroupId(i as u32);
-            if member_of.contains(&gid) {
+        for (gid, access) in self.addable_groups(p).iter() {
+            let gid = *gid;
+            if member_of.contains(&gid) || !self.eff.may_be_admin_with_group(q, gid) {
                 continue;
             }
-            if !self.eff.may_be_admin_with_group(q, gid) {
-                continue;
-            }
-            let action = "iam:AddUserToGroup";
-            let access = self.shared(p, action, Shared::Group(gid), || {
-                self.check(p, action, &g.arn)
-            });
-            if !access.possible() {
-                continue;
-            }
+            let g = self.account.group(gid);
             let policies = self.group_admin_policies(gid);
             let gain = self.gain(q, format!("member of {}", g.arn), |identity, _| {
                 identity.extend(policies.iter().cloned());
             });
-            let total = access.and(&gain);
+            let total = access.clone().and(&gain);
             if rank(total.outcome) > rank(best.0.outcome) {
                 best = (total, Some(g.arn.clone()));
             }
@@ -798,6 +833,26 @@ impl<'e, 'a> Analysis<'e, 'a> {
             }
         }
         best
+    }
+
+    /// The groups `p` may add users to, asked once per attacker.
+    fn addable_groups(&self, p: Principal) -> AddableGroups {
+        let slot = self.slot(p);
+        if let Some(known) = self.addable_groups.borrow().get(&slot) {
+            return known.clone();
+        }
+        let found: AddableGroups = self
+            .account
+            .groups
+            .iter()
+            .enumerate()
+            .filter_map(|(i, g)| {
+                let access = self.check(p, "iam:AddUserToGroup", &g.arn);
+                access.possible().then_some((GroupId(i as u32), access))
+            })
+            .collect();
+        self.addable_groups.borrow_mut().insert(slot, found.clone());
+        found
     }
 
     /// A group's policies, restricted to what can make a member administrator.
@@ -832,6 +887,17 @@ impl<'e, 'a> Analysis<'e, 'a> {
             return none;
         }
         let q_arn = self.arn(q);
+        if !self.eff.may_allow_on_principal(
+            p,
+            if m == Modify::DeleteBoundary {
+                delete
+            } else {
+                put
+            },
+            q,
+        ) {
+            return none;
+        }
         let access = if m == Modify::DeleteBoundary {
             self.check(p, delete, q_arn)
         } else {
@@ -1046,9 +1112,9 @@ impl<'e, 'a> Analysis<'e, 'a> {
         let users = || (0..a.users.len()).map(|i| Principal::User(UserId(i as u32)));
         match t.kind {
             techniques::Kind::Become(Become::AssumeRole) => self
-                .graph
-                .assumed_by(self.graph.principal_node(p))
-                .filter(|e| self.graph.info(e).status != Status::Never)
+                .graph()
+                .assumed_by(self.graph().principal_node(p))
+                .filter(|e| self.graph().info(e).status != Status::Never)
                 .map(|e| Principal::Role(e.role))
                 .collect(),
             techniques::Kind::Become(Become::UpdateAssumeRolePolicy) => {
@@ -1089,11 +1155,11 @@ impl<'e, 'a> Analysis<'e, 'a> {
         let fits = match (t.kind, target) {
             (techniques::Kind::Become(Become::AssumeRole), Principal::Role(rid)) => {
                 return self
-                    .graph
+                    .graph()
                     .assumers_of(rid)
                     .iter()
-                    .filter(|e| self.graph.info(e).status != Status::Never)
-                    .filter_map(|e| match self.graph.node(e.from) {
+                    .filter(|e| self.graph().info(e).status != Status::Never)
+                    .filter_map(|e| match self.graph().node(e.from) {
                         Node::User(id) => Some(Principal::User(id)),
                         Node::Role(id) => Some(Principal::Role(id)),
                         Node::External(_) => None,
@@ -1150,6 +1216,19 @@ impl<'e, 'a> Analysis<'e, 'a> {
 
     // ---------------------------------------------------------------- become
 
+    /// `false` when `p` certainly cannot become `q` with `t`: no statement of `p` names `q`
+    /// for the technique's action on it. Cheap, from an index.
+    fn may_become(&self, p: Principal, t: &'static Technique, q: Principal) -> bool {
+        match t.kind {
+            techniques::Kind::Become(Become::AssumeRole) => true,
+            techniques::Kind::Become(b) => self.eff.may_allow_on_principal(p, become_action(b), q),
+            techniques::Kind::Service(s) => {
+                !s.pass_role || self.eff.may_allow_on_principal(p, "iam:PassRole", q)
+            }
+            techniques::Kind::Modify(_) => false,
+        }
+    }
+
     /// Can `p` obtain `q`'s permissions with `t`?
     fn become_edge(&self, p: Principal, t: &'static Technique, q: Principal) -> Access {
         let a = self.account;
@@ -1162,10 +1241,10 @@ impl<'e, 'a> Analysis<'e, 'a> {
                 if a.role(rid).is_service_linked() {
                     return Access::never();
                 }
-                self.check(p, "iam:UpdateAssumeRolePolicy", q_arn)
+                self.check_on(p, "iam:UpdateAssumeRolePolicy", q)
             }
             (techniques::Kind::Become(Become::CreateAccessKey), Principal::User(uid)) => {
-                let access = self.check(p, "iam:CreateAccessKey", q_arn);
+                let access = self.check_on(p, "iam:CreateAccessKey", q);
                 // A user holds at most two keys: with both slots taken, one must go first.
                 if a.user(uid).credentials.access_keys.len() >= 2 {
                     access.and(&self.check(p, "iam:DeleteAccessKey", q_arn))
@@ -1191,7 +1270,7 @@ impl<'e, 'a> Analysis<'e, 'a> {
                 {
                     return Access::never();
                 }
-                self.check(p, become_action(b), q_arn)
+                self.check_on(p, become_action(b), q)
             }
             (techniques::Kind::Service(s), Principal::Role(rid)) => {
                 self.service_edge(p, t, &s, rid)
@@ -1219,7 +1298,11 @@ impl<'e, 'a> Analysis<'e, 'a> {
             return trust;
         }
         // Most attackers may pass only some roles: a cheap look at the resources first.
-        if s.pass_role && !self.eff.may_allow(p, "iam:PassRole", &role.arn) {
+        if s.pass_role
+            && !self
+                .eff
+                .may_allow_on_principal(p, "iam:PassRole", Principal::Role(rid))
+        {
             return Access::never();
         }
         let mut access = self.service_steps(p, t, s);
@@ -1311,14 +1394,14 @@ impl<'e, 'a> Analysis<'e, 'a> {
             AssumerKind::Service
         };
         let mut best = Access::never();
-        for e in self.graph.assumers_of(rid) {
-            let Node::External(ext) = self.graph.node(e.from) else {
+        for e in self.graph().assumers_of(rid) {
+            let Node::External(ext) = self.graph().node(e.from) else {
                 continue;
             };
             if ext.kind != wanted || !s.trust.iter().any(|t| t.eq_ignore_ascii_case(&ext.id)) {
                 continue;
             }
-            let info = self.graph.info(e);
+            let info = self.graph().info(e);
             let mut access = match info.status {
                 Status::Never => continue,
                 Status::Always => Access::always(),
@@ -1411,10 +1494,10 @@ impl<'e, 'a> Analysis<'e, 'a> {
 
     /// May `p` assume `role`: the trust graph's edge, with the trust statements that grant it.
     fn assume(&self, p: Principal, rid: RoleId) -> Access {
-        let Some(edge) = self.graph.edge(self.graph.principal_node(p), rid) else {
+        let Some(edge) = self.graph().edge(self.graph().principal_node(p), rid) else {
             return Access::never();
         };
-        let info = self.graph.info(edge);
+        let info = self.graph().info(edge);
         let outcome = match info.status {
             Status::Never => return Access::never(),
             Status::Always => Outcome::Always,
@@ -1479,6 +1562,9 @@ impl ServiceKey {
         ServiceKey(s.trust.as_ptr() as usize, s.trust.len(), s.web_identity)
     }
 }
+
+/// Groups an attacker may add users to, with the access.
+type AddableGroups = Rc<[(GroupId, Access)]>;
 
 /// A group or managed policy that many targets share: answers about it are asked once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -12,11 +12,14 @@ mod trust;
 
 use std::cell::OnceCell;
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use jiff::Timestamp;
 
 use super::effective::Effective;
 use super::findings::{self, Finding, Kind, Severity};
+use super::principal::CompiledAccount;
+use super::trust::TrustGraph;
 use crate::model::Account;
 
 /// Days after which a credential or a role counts as stale (AWS Security Hub IAM.3, IAM.8 and
@@ -28,6 +31,7 @@ pub struct Scan<'a> {
     pub account: &'a Account,
     /// The clock ages are measured against.
     pub now: Timestamp,
+    compiled: Option<Arc<CompiledAccount>>,
     effective: OnceCell<Effective<'a>>,
 }
 
@@ -36,14 +40,29 @@ impl<'a> Scan<'a> {
         Scan {
             account,
             now,
+            compiled: None,
             effective: OnceCell::new(),
+        }
+    }
+
+    /// [`Scan::new`] with the account's policies already compiled.
+    pub fn with_compiled(
+        account: &'a Account,
+        now: Timestamp,
+        compiled: Arc<CompiledAccount>,
+    ) -> Scan<'a> {
+        Scan {
+            compiled: Some(compiled),
+            ..Scan::new(account, now)
         }
     }
 
     /// Effective permissions of the account's principals, compiled on first use.
     pub fn effective(&self) -> &Effective<'a> {
-        self.effective
-            .get_or_init(|| Effective::new(self.account, self.now))
+        self.effective.get_or_init(|| match &self.compiled {
+            Some(c) => Effective::with_compiled(self.account, self.now, c.clone()),
+            None => Effective::new(self.account, self.now),
+        })
     }
 
     /// Whole days from `t` to [`Scan::now`].
@@ -161,12 +180,33 @@ pub fn all() -> &'static [&'static dyn Rule] {
 /// Every finding for the account: the rules, then privilege escalation; sorted most severe
 /// first, one finding per id.
 pub fn scan(account: &Account, now: Timestamp) -> Vec<Finding> {
-    let scan = Scan::new(account, now);
-    let mut out = Vec::new();
-    for rule in all() {
-        rule.check(&scan, &mut out);
-    }
-    out.extend(super::privesc::findings(scan.effective()));
+    let compiled = Arc::new(CompiledAccount::new(account));
+    // The privilege-escalation analysis takes longest: it gets a thread of its own (with its
+    // own answer caches). The other thread builds the trust graph, which the analysis needs
+    // only after its first pass, then runs the rules.
+    let (mut out, escalations) = std::thread::scope(|s| {
+        let (graph_out, graph_in) = std::sync::mpsc::sync_channel(1);
+        let privesc = s.spawn(|| {
+            let effective = Effective::with_compiled(account, now, compiled.clone());
+            super::privesc::findings_with(&effective, move || {
+                // The sender is gone only if the other thread failed: build it here.
+                graph_in
+                    .recv()
+                    .unwrap_or_else(|_| TrustGraph::build(account))
+            })
+        });
+        graph_out.send(TrustGraph::build(account)).ok();
+        let scan = Scan::with_compiled(account, now, compiled.clone());
+        let mut out = Vec::new();
+        for rule in all() {
+            rule.check(&scan, &mut out);
+        }
+        let escalations = privesc
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (out, escalations)
+    });
+    out.extend(escalations);
     let mut seen = HashSet::new();
     out.retain(|f| seen.insert(f.id.clone()));
     findings::sort(&mut out);

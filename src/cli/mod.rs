@@ -135,8 +135,9 @@ pub enum TextFormat {
 
 /// Runs a parsed command line; the caller turns the result into the process exit code.
 pub fn run(cli: Cli) -> CliResult {
-    let stdout = io::stdout();
-    let mut out = stdout.lock();
+    // Reports run to hundreds of megabytes on large accounts: one write per line (what a
+    // locked stdout does) would spend more time in the kernel than the scan takes.
+    let mut out = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
     let result = match cli.command {
         Some(Command::Ls(args)) => ls::run(&args, &cli.source.load()?, &mut out),
         Some(Command::Show(args)) => show::run(&args, &cli.source.load()?, &mut out),
@@ -161,8 +162,10 @@ pub fn run(cli: Cli) -> CliResult {
             Ok(Exit::Success)
         }
     };
-    out.flush().ok();
-    result
+    match out.flush() {
+        Err(e) if result.is_ok() && e.kind() != io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => result,
+    }
 }
 
 /// Writes JSON with a trailing newline.

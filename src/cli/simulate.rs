@@ -181,6 +181,8 @@ fn run_batch(path: &Path, out: &mut dyn Write) -> CliResult {
         let result = evaluate_line(&line);
         serde_json::to_writer(&mut *out, &result)?;
         writeln!(out)?;
+        // A caller may feed one line and wait for its answer.
+        out.flush()?;
     }
     Ok(Exit::Success)
 }

@@ -16,9 +16,10 @@ use crate::policy::{Effect, Policy};
 /// in traces, and never applies.
 #[derive(Debug, Clone)]
 pub struct CompiledPolicy {
-    pub(crate) label: String,
-    /// Shared, so that restricting a policy to some actions copies no statement.
-    pub(crate) statements: Vec<Arc<CompiledStatement>>,
+    pub(crate) label: Arc<str>,
+    /// Shared, so that restricting a policy to some actions copies no statement, and a policy
+    /// that is already restricted is copied by reference.
+    pub(crate) statements: Arc<[Arc<CompiledStatement>]>,
 }
 
 #[derive(Debug, Clone)]
@@ -107,7 +108,7 @@ impl CompiledPolicy {
             })
             .collect();
         CompiledPolicy {
-            label: String::new(),
+            label: Arc::from(""),
             statements,
         }
     }
@@ -120,7 +121,7 @@ impl CompiledPolicy {
 
     /// Sets the label shown in traces.
     pub fn with_label(mut self, label: impl Into<String>) -> CompiledPolicy {
-        self.label = label.into();
+        self.label = Arc::from(label.into());
         self
     }
 
@@ -138,12 +139,16 @@ impl CompiledPolicy {
 
     /// The policy with only the statements that cover one of `actions`.
     pub fn for_actions(&self, actions: &[&str]) -> CompiledPolicy {
+        let covers = |s: &Arc<CompiledStatement>| actions.iter().any(|a| s.action_matches(a));
+        if self.statements.iter().all(covers) {
+            return self.clone();
+        }
         CompiledPolicy {
             label: self.label.clone(),
             statements: self
                 .statements
                 .iter()
-                .filter(|s| actions.iter().any(|a| s.action_matches(a)))
+                .filter(|s| covers(s))
                 .cloned()
                 .collect(),
         }
@@ -227,6 +232,28 @@ impl CompiledStatement {
                 ResourcePattern::Fixed(p) => p.matches(arn),
                 ResourcePattern::Template(_) => true,
             })
+    }
+
+    /// The literal text every resource the statement may cover starts with, one per
+    /// `Resource` entry; `None` when it may cover any resource (no `Resource`, `NotResource`,
+    /// a policy variable, a leading wildcard). Resources are case-sensitive, so an index of
+    /// sorted ARNs finds the candidates by prefix.
+    pub(crate) fn resource_prefixes(&self) -> Option<Vec<&str>> {
+        let r = self.resources.as_ref()?;
+        if r.negated {
+            return None;
+        }
+        r.patterns
+            .iter()
+            .zip(&r.text)
+            .map(|(pattern, text)| match pattern {
+                ResourcePattern::Template(_) => None,
+                ResourcePattern::Fixed(_) => {
+                    let end = text.find(['*', '?']).unwrap_or(text.len());
+                    (end > 0).then(|| &text[..end])
+                }
+            })
+            .collect()
     }
 
     /// The label AWS shows: the Sid, else the index.

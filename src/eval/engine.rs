@@ -1,5 +1,7 @@
 //! The decision: every layer's statements against the request, then one combination rule.
 
+use std::sync::Arc;
+
 use super::arn::SplitArn;
 use super::compile::{CompiledPolicy, CompiledStatement};
 use super::condition::Tri;
@@ -102,13 +104,14 @@ impl PolicySet {
             .chain(self.rcps.iter().flatten())
             .chain(&self.resource_policy)
             .chain(&self.session_policy)
-            .flat_map(|p| &p.statements)
+            .flat_map(|p| p.statements.iter())
             .filter(|s| s.effect == Effect::Allow)
             .filter_map(|s| s.resources.as_ref().filter(|r| !r.negated))
             .flat_map(|r| r.text.iter().map(String::as_str))
     }
 
-    /// Every layer restricted to the statements that cover one of `actions`.
+    /// Every layer restricted to the statements that cover one of `actions`. Identity
+    /// policies left empty are dropped: they allow and deny nothing either way.
     pub fn for_actions(&self, actions: &[&str]) -> PolicySet {
         let restrict = |p: &CompiledPolicy| p.for_actions(actions);
         let levels = |ls: &[Vec<CompiledPolicy>]| {
@@ -117,7 +120,12 @@ impl PolicySet {
                 .collect()
         };
         PolicySet {
-            identity: self.identity.iter().map(restrict).collect(),
+            identity: self
+                .identity
+                .iter()
+                .map(restrict)
+                .filter(|p| !p.is_empty())
+                .collect(),
             permission_boundary: self.permission_boundary.as_ref().map(restrict),
             scps: levels(&self.scps),
             rcps: levels(&self.rcps),
@@ -129,6 +137,22 @@ impl PolicySet {
 }
 
 impl PolicySet {
+    /// The identity `Allow` statements, when they alone decide whether a request may be
+    /// allowed on some resource (see [`PolicySet::may_allow_resource`]); `None` when a
+    /// resource-based policy takes part.
+    pub fn identity_allows(&self) -> Option<impl Iterator<Item = AllowStatement<'_>>> {
+        if self.resource_policy.is_some() {
+            return None;
+        }
+        Some(
+            self.identity
+                .iter()
+                .flat_map(|p| p.statements.iter())
+                .filter(|s| s.effect == Effect::Allow)
+                .map(AllowStatement),
+        )
+    }
+
     /// `false` when no identity `Allow` statement can cover `resource` and there is no
     /// resource-based policy, so the request is certainly not allowed: a cheap test before
     /// asking many questions that mostly miss. `true` says nothing.
@@ -144,6 +168,30 @@ impl PolicySet {
                 .filter(|s| s.effect == Effect::Allow)
                 .any(|s| s.may_cover_resource(&arn))
         })
+    }
+}
+
+/// An identity `Allow` statement, as far as indexes over resources need it.
+#[derive(Clone, Copy)]
+pub struct AllowStatement<'a>(&'a Arc<CompiledStatement>);
+
+impl AllowStatement<'_> {
+    /// The same for every policy that shares the compiled statement (for caching per
+    /// statement while its policy set lives).
+    pub fn id(&self) -> usize {
+        Arc::as_ptr(self.0) as usize
+    }
+
+    /// The literal text every resource it may cover starts with, one per `Resource` entry;
+    /// `None` when it may cover any resource.
+    pub fn resource_prefixes(&self) -> Option<Vec<&str>> {
+        self.0.resource_prefixes()
+    }
+
+    /// `false` when it certainly does not cover `resource` (see
+    /// [`PolicySet::may_allow_resource`]).
+    pub fn may_cover(&self, resource: &str) -> bool {
+        self.0.may_cover_resource(&SplitArn::new(resource))
     }
 }
 
@@ -475,7 +523,7 @@ impl Tracer for FullTrace {
         };
         if applies == Tri::True {
             layer.matched.push(StatementRef {
-                policy: policy.label.clone(),
+                policy: policy.label.to_string(),
                 statement: st.index,
                 sid: st.sid().map(str::to_owned),
                 effect: st.effect,
@@ -483,7 +531,7 @@ impl Tracer for FullTrace {
             });
         } else {
             layer.near_misses.push(NearMiss {
-                policy: policy.label.clone(),
+                policy: policy.label.to_string(),
                 statement: st.index,
                 sid: st.sid().map(str::to_owned),
                 effect: st.effect,
@@ -502,7 +550,7 @@ impl Tracer for FullTrace {
             self.errors.push(TraceError {
                 layer,
                 level,
-                policy: policy.label.clone(),
+                policy: policy.label.to_string(),
                 statement: st.index,
                 sid: st.sid().map(str::to_owned),
                 message: format!("{} on `{}`: {}", e.operator, e.key, e.message),
@@ -617,7 +665,7 @@ fn run_layer<'p, L: Logic, T: Tracer>(
     let mut acc: Acc<L> = Acc::new();
     let (mut any_allow, mut any_deny) = (false, false);
     for policy in policies {
-        for st in &policy.statements {
+        for st in policy.statements.iter() {
             if tracer.wants_errors() && !st.errors.is_empty() {
                 tracer.error(policy, st);
             }

@@ -47,7 +47,9 @@ pub use batch::{BatchCase, BatchError, evaluate_line};
 pub use compile::CompiledPolicy;
 pub use condition::Tri;
 pub use context::{Context, ContextValue, Lookup};
-pub use engine::{Evaluation, PolicySet, Request, ResourcePolicyKind, decide, evaluate};
+pub use engine::{
+    AllowStatement, Evaluation, PolicySet, Request, ResourcePolicyKind, decide, evaluate,
+};
 pub use partial::{
     Formula, Literal, Outcome, PartialEvaluation, Requirement, evaluate_partial, partial_outcome,
 };

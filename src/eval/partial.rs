@@ -321,7 +321,7 @@ fn statement_formula(
             operator,
             key,
             values,
-            policy: policy.label.clone(),
+            policy: policy.label.to_string(),
             statement: st.index,
             sid: st.sid().map(str::to_owned),
             effect: st.effect,

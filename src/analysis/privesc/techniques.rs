@@ -17,7 +17,7 @@ pub enum Kind {
 }
 
 /// Ways to change a principal's permissions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Modify {
     PutUserPolicy,
     AttachUserPolicy,
