@@ -641,13 +641,32 @@ impl<'a> Effective<'a> {
         }
         // Outcomes first; the conditions and evidence only for the best resource.
         let set = self.action_set(p, action);
+        match self.best_resource(&set, p, action, resources, extra) {
+            Some((_, r)) => self.evaluate(&set, p, action, r.as_ref(), extra),
+            None => Access::never(),
+        }
+    }
+
+    /// The best outcome over several candidate resources, and the first resource with it.
+    fn best_resource<I, S>(
+        &self,
+        set: &PolicySet,
+        p: Principal,
+        action: &str,
+        resources: I,
+        extra: &[(&str, ContextValue)],
+    ) -> Option<(Outcome, S)>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
         let mut best: Option<(Outcome, S)> = None;
         for r in resources {
             if !set.may_allow_resource(r.as_ref()) {
                 continue;
             }
             let o = self.with_request(p, action, r.as_ref(), extra, |req| {
-                partial_outcome(&set, req).0
+                partial_outcome(set, req).0
             });
             if o != Outcome::Never && best.as_ref().is_none_or(|(b, _)| rank(o) > rank(*b)) {
                 best = Some((o, r));
@@ -656,10 +675,7 @@ impl<'a> Effective<'a> {
                 break;
             }
         }
-        match best {
-            Some((_, r)) => self.evaluate(&set, p, action, r.as_ref(), extra),
-            None => Access::never(),
-        }
+        best
     }
 
     /// May `p` do `action` on some resource? Tries a generic resource of each type the action
@@ -678,17 +694,35 @@ impl<'a> Effective<'a> {
         if !self.may(p, action) {
             return Access::never();
         }
+        self.check_any(p, action, self.candidates(p, action).iter(), extra)
+    }
+
+    /// The outcome of [`Effective::check_somewhere_with`] alone, without its conditions and
+    /// evidence: cheaper.
+    pub fn outcome_somewhere_with(
+        &self,
+        p: Principal,
+        action: &str,
+        extra: &[(&str, ContextValue)],
+    ) -> Outcome {
+        if !self.may(p, action) {
+            return Outcome::Never;
+        }
+        let set = self.action_set(p, action);
+        let candidates = self.candidates(p, action);
+        self.best_resource(&set, p, action, candidates.iter(), extra)
+            .map_or(Outcome::Never, |(o, _)| o)
+    }
+
+    /// The resources [`Effective::check_somewhere`] tries, remembered.
+    fn candidates(&self, p: Principal, action: &str) -> Rc<[String]> {
         let cell = &self.candidates[self.slot(p)];
-        let known = cell.borrow().get(action).cloned();
-        let candidates = match known {
-            Some(c) => c,
-            None => {
-                let c: Rc<[String]> = self.candidate_resources(p, action).into();
-                cell.borrow_mut().insert(action.into(), c.clone());
-                c
-            }
-        };
-        self.check_any(p, action, candidates.iter(), extra)
+        if let Some(c) = cell.borrow().get(action) {
+            return c.clone();
+        }
+        let c: Rc<[String]> = self.candidate_resources(p, action).into();
+        cell.borrow_mut().insert(action.into(), c.clone());
+        c
     }
 
     fn candidate_resources(&self, p: Principal, action: &str) -> Vec<String> {

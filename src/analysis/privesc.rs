@@ -23,6 +23,8 @@ use std::collections::VecDeque;
 
 use rustc_hash::FxHashMap as HashMap;
 use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 pub use techniques::{Become, Kind as TechniqueKind, Modify, ServiceRun, TECHNIQUES, Technique};
 
@@ -69,32 +71,84 @@ pub struct Escalation {
 
 /// How a valuable principal gets to administrator.
 #[derive(Debug, Clone)]
-struct Route {
+pub struct Route {
     access: Access,
     steps: Vec<Step>,
 }
 
 /// Every escalation, best per principal and technique.
 pub fn analyze(eff: &Effective<'_>) -> Vec<Escalation> {
-    Analysis::new(eff, Box::new(|| TrustGraph::build(eff.account))).run()
+    Analysis::new(eff, Box::new(|| Arc::new(TrustGraph::build(eff.account))))
+        .run(&Turns::default(), Helped::default)
 }
 
 /// The escalations as findings.
 pub fn findings(eff: &Effective<'_>) -> Vec<Finding> {
-    findings_with(eff, || TrustGraph::build(eff.account))
+    findings_with(
+        eff,
+        || Arc::new(TrustGraph::build(eff.account)),
+        &Turns::default(),
+        Helped::default,
+    )
 }
 
 /// [`findings`], with the account's trust graph from `graph`, called once the analysis needs
-/// it (so a graph built on another thread can arrive late).
+/// it (so a graph built on another thread can arrive late), and the per-principal passes
+/// shared with threads running [`help`] with the same `turns`; `help` returns their answers.
 pub fn findings_with<'e>(
     eff: &'e Effective<'_>,
-    graph: impl FnOnce() -> TrustGraph + 'e,
+    graph: impl FnOnce() -> Arc<TrustGraph> + 'e,
+    turns: &Turns,
+    help: impl FnOnce() -> Helped,
 ) -> Vec<Finding> {
     Analysis::new(eff, Box::new(graph))
-        .run()
+        .run(turns, help)
         .into_iter()
         .map(|e| finding(eff.account, &e))
         .collect()
+}
+
+/// Hands out the analysis' principals in small batches to the threads that share its
+/// per-principal passes.
+#[derive(Default)]
+pub struct Turns(AtomicUsize);
+
+impl Turns {
+    /// The next batch of positions below `n`, if any is left.
+    fn take(&self, n: usize) -> Option<std::ops::Range<usize>> {
+        const BATCH: usize = 16;
+        let start = self.0.fetch_add(BATCH, Ordering::Relaxed);
+        (start < n).then(|| start..(start + BATCH).min(n))
+    }
+}
+
+/// What a helper found: per principal slot, its route and escalations.
+#[derive(Default)]
+pub struct Helped(Vec<(usize, Route, Vec<Escalation>)>);
+
+/// Takes turns at the per-principal passes of an analysis running [`findings_with`] with the
+/// same `turns`, on this thread's own `eff` (same account and clock); returns what it found.
+pub fn help(eff: &Effective<'_>, graph: Arc<TrustGraph>, turns: &Turns) -> Helped {
+    let mut analysis = Analysis::new(eff, Box::new(move || graph));
+    let principals = analysis.principals();
+    let mut out = Vec::new();
+    while let Some(range) = turns.take(principals.len()) {
+        for &p in &principals[range] {
+            if analysis.is_admin(p) {
+                continue;
+            }
+            analysis.own_passes(p);
+            let slot = analysis.slot(p);
+            if let Some(route) = analysis.value[slot].take() {
+                let escalations = TECHNIQUES
+                    .iter()
+                    .filter_map(|t| analysis.found.remove(&(slot, t.id)))
+                    .collect();
+                out.push((slot, route, escalations));
+            }
+        }
+    }
+    Helped(out)
 }
 
 struct Analysis<'e, 'a> {
@@ -110,6 +164,8 @@ struct Analysis<'e, 'a> {
     found: HashMap<(usize, &'static str), Escalation>,
     /// (slot, action) → allowed on some resource.
     step_cache: RefCell<HashMap<(usize, &'static str), Access>>,
+    /// [`Self::step_outcome`], by (slot, action).
+    step_outcomes: RefCell<HashMap<(usize, &'static str), Outcome>>,
     /// Whether `q` would be administrator after a change, by (slot of `q`, change).
     gains: RefCell<HashMap<(usize, String), Access>>,
     /// Scratch for [`Self::combos`]: per principal slot, a bit per technique index (there
@@ -129,6 +185,9 @@ struct Analysis<'e, 'a> {
     pass_caps: RefCell<HashMap<(usize, &'static str), Outcome>>,
     /// Per technique index: the principals that may use it and are not done with it yet.
     attackers: Vec<Option<Vec<Principal>>>,
+    /// Per technique index: whether an escalation by it improved since its pool was last
+    /// pruned (only then can a member have become settled).
+    improved: Vec<bool>,
     /// Per (role, technique): whether its services may assume the role.
     service_trusts: RefCell<HashMap<(RoleId, ServiceKey), Access>>,
     /// Answers about groups and managed policies, which many targets share.
@@ -140,17 +199,14 @@ struct Analysis<'e, 'a> {
     /// `iam:PassRole` of a role to a service, by (slot, role, service).
     passes: RefCell<HashMap<(usize, RoleId, &'static str), Access>>,
     /// Who can assume which role, decided by the evaluator: see [`Self::graph`].
-    graph: OnceCell<TrustGraph>,
-    pending_graph: std::cell::Cell<Option<Box<dyn FnOnce() -> TrustGraph + 'e>>>,
+    graph: OnceCell<Arc<TrustGraph>>,
+    pending_graph: std::cell::Cell<Option<GraphSource<'e>>>,
     /// What an attacker writes into a policy it controls: everything.
     anything: Option<CompiledPolicy>,
 }
 
 impl<'e, 'a> Analysis<'e, 'a> {
-    fn new(
-        eff: &'e Effective<'a>,
-        graph: Box<dyn FnOnce() -> TrustGraph + 'e>,
-    ) -> Analysis<'e, 'a> {
+    fn new(eff: &'e Effective<'a>, graph: GraphSource<'e>) -> Analysis<'e, 'a> {
         let account = eff.account;
         Analysis {
             eff,
@@ -163,6 +219,7 @@ impl<'e, 'a> Analysis<'e, 'a> {
             value: vec![None; account.principal_count()],
             found: HashMap::default(),
             step_cache: RefCell::new(HashMap::default()),
+            step_outcomes: RefCell::new(HashMap::default()),
             gains: RefCell::new(HashMap::default()),
             passes: RefCell::new(HashMap::default()),
             service_steps: RefCell::new(HashMap::default()),
@@ -175,6 +232,7 @@ impl<'e, 'a> Analysis<'e, 'a> {
             found_rank: vec![0; account.principal_count() * TECHNIQUES.len()],
             caps: RefCell::new(vec![0; account.principal_count() * TECHNIQUES.len()]),
             attackers: vec![None; TECHNIQUES.len()],
+            improved: vec![true; TECHNIQUES.len()],
             pass_caps: RefCell::new(HashMap::default()),
             service_trusts: RefCell::new(HashMap::default()),
             shared_checks: RefCell::new(HashMap::default()),
@@ -193,7 +251,7 @@ impl<'e, 'a> Analysis<'e, 'a> {
     fn graph(&self) -> &TrustGraph {
         self.graph.get_or_init(|| match self.pending_graph.take() {
             Some(build) => build(),
-            None => TrustGraph::build(self.account),
+            None => Arc::new(TrustGraph::build(self.account)),
         })
     }
 
@@ -226,8 +284,13 @@ impl<'e, 'a> Analysis<'e, 'a> {
         self.eff.is_admin(p).possible()
     }
 
-    fn run(mut self) -> Vec<Escalation> {
-        let principals: Vec<Principal> = self.eff.principals().filter(|p| !self.skip(*p)).collect();
+    /// The principals the analysis is about.
+    fn principals(&self) -> Vec<Principal> {
+        self.eff.principals().filter(|p| !self.skip(*p)).collect()
+    }
+
+    fn run(mut self, turns: &Turns, help: impl FnOnce() -> Helped) -> Vec<Escalation> {
+        let principals = self.principals();
         // Administrators are valuable as they are.
         for &p in &principals {
             let admin = self.eff.is_admin(p).clone();
@@ -239,35 +302,21 @@ impl<'e, 'a> Analysis<'e, 'a> {
                 });
             }
         }
-        // Principals that can give themselves more.
-        for &p in &principals {
-            if self.value[self.slot(p)].is_some() {
-                continue;
-            }
-            for t in TECHNIQUES {
-                if let techniques::Kind::Modify(m) = t.kind {
-                    let (access, via) = self.modify(p, m, p);
-                    if access.possible() {
-                        self.record(
-                            p,
-                            t,
-                            access,
-                            vec![Step {
-                                technique: t,
-                                target: p,
-                                via,
-                            }],
-                        );
-                    }
-                }
+        // What each principal can do to itself and to those it can become, in turns with
+        // any helper thread; then the helpers' answers.
+        while let Some(range) = turns.take(principals.len()) {
+            for &p in &principals[range] {
+                self.own_passes(p);
             }
         }
-        // Principals that can change one they can become.
-        for &p in &principals {
-            if self.has_always(p) || self.is_admin(p) || !self.may_modify_others(p) {
-                continue;
+        for (slot, route, escalations) in help().0 {
+            for e in escalations {
+                let i = technique_index(e.technique);
+                self.found_rank[slot * TECHNIQUES.len() + i] = rank(e.outcome) + 1;
+                self.improved[i] = true;
+                self.found.insert((slot, e.technique.id), e);
             }
-            self.combos(p);
+            self.value[slot] = Some(route);
         }
         // Backwards from every valuable principal.
         let mut queue: VecDeque<usize> = (0..self.value.len())
@@ -336,6 +385,35 @@ impl<'e, 'a> Analysis<'e, 'a> {
         out
     }
 
+    /// The passes about `p` alone: the changes it can make to itself, then to the principals
+    /// it can become in one step.
+    fn own_passes(&mut self, p: Principal) {
+        if self.value[self.slot(p)].is_some() {
+            return;
+        }
+        for t in TECHNIQUES {
+            if let techniques::Kind::Modify(m) = t.kind {
+                let (access, via) = self.modify(p, m, p);
+                if access.possible() {
+                    self.record(
+                        p,
+                        t,
+                        access,
+                        vec![Step {
+                            technique: t,
+                            target: p,
+                            via,
+                        }],
+                    );
+                }
+            }
+        }
+        if self.has_always(p) || self.is_admin(p) || !self.may_modify_others(p) {
+            return;
+        }
+        self.combos(p);
+    }
+
     /// `p`'s escalation by `t` is already as good as `t` can give `p` (see [`Self::cap`]),
     /// capped at `limit`: another target can improve neither it nor `p`'s route (which is at
     /// least as good).
@@ -365,7 +443,7 @@ impl<'e, 'a> Analysis<'e, 'a> {
         let best = |actions: &[&'static str]| {
             let mut best = Outcome::Never;
             for a in actions {
-                let o = self.step(p, a).outcome;
+                let o = self.step_outcome(p, a);
                 if rank(o) > rank(best) {
                     best = o;
                 }
@@ -381,8 +459,7 @@ impl<'e, 'a> Analysis<'e, 'a> {
                 .iter()
                 .map(|a| {
                     self.eff
-                        .check_somewhere_with(p, a, &[(key, ContextValue::from(value))])
-                        .outcome
+                        .outcome_somewhere_with(p, a, &[(key, ContextValue::from(value))])
                 })
                 .max_by_key(|o| rank(*o))
                 .unwrap_or(Outcome::Never)
@@ -449,14 +526,11 @@ impl<'e, 'a> Analysis<'e, 'a> {
         if let Some(&o) = self.pass_caps.borrow().get(&key) {
             return o;
         }
-        let o = self
-            .eff
-            .check_somewhere_with(
-                p,
-                "iam:PassRole",
-                &[("iam:PassedToService", ContextValue::from(service))],
-            )
-            .outcome;
+        let o = self.eff.outcome_somewhere_with(
+            p,
+            "iam:PassRole",
+            &[("iam:PassedToService", ContextValue::from(service))],
+        );
         self.pass_caps.borrow_mut().insert(key, o);
         o
     }
@@ -504,6 +578,7 @@ impl<'e, 'a> Analysis<'e, 'a> {
         let slot = self.slot(p);
         let better = |old: Option<Outcome>| old.is_none_or(|o| rank(access.outcome) > rank(o));
         if better(self.found.get(&(slot, t.id)).map(|e| e.outcome)) {
+            self.improved[technique_index(t)] = true;
             self.found_rank[slot * TECHNIQUES.len() + technique_index(t)] =
                 rank(access.outcome) + 1;
             self.found.insert(
@@ -524,6 +599,20 @@ impl<'e, 'a> Analysis<'e, 'a> {
     }
 
     // ---------------------------------------------------------------- questions
+
+    /// The outcome of [`Self::step`], without its conditions and evidence (for caps).
+    fn step_outcome(&self, p: Principal, action: &'static str) -> Outcome {
+        let key = (self.slot(p), action);
+        if let Some(a) = self.step_cache.borrow().get(&key) {
+            return a.outcome;
+        }
+        if let Some(&o) = self.step_outcomes.borrow().get(&key) {
+            return o;
+        }
+        let o = self.eff.outcome_somewhere_with(p, action, &[]);
+        self.step_outcomes.borrow_mut().insert(key, o);
+        o
+    }
 
     fn check(&self, p: Principal, action: &str, resource: &str) -> Access {
         self.eff.check(p, action, resource, &[])
@@ -1203,7 +1292,10 @@ impl<'e, 'a> Analysis<'e, 'a> {
         if self.attackers[i].is_some() {
             return;
         }
-        pool.retain(|&p| !self.settled(p, t, Outcome::Always));
+        if self.improved[i] {
+            pool.retain(|&p| !self.settled(p, t, Outcome::Always));
+            self.improved[i] = false;
+        }
         self.attackers[i] = Some(pool);
     }
 
@@ -1562,6 +1654,9 @@ impl ServiceKey {
         ServiceKey(s.trust.as_ptr() as usize, s.trust.len(), s.web_identity)
     }
 }
+
+/// Where the analysis gets the trust graph, once it needs it.
+type GraphSource<'e> = Box<dyn FnOnce() -> Arc<TrustGraph> + 'e>;
 
 /// Groups an attacker may add users to, with the access.
 type AddableGroups = Rc<[(GroupId, Access)]>;

@@ -184,23 +184,35 @@ pub fn scan(account: &Account, now: Timestamp) -> Vec<Finding> {
     // The privilege-escalation analysis takes longest: it gets a thread of its own (with its
     // own answer caches). The other thread builds the trust graph, which the analysis needs
     // only after its first pass, then runs the rules.
+    // When done, it helps with the analysis' per-principal passes.
+    let turns = super::privesc::Turns::default();
     let (mut out, escalations) = std::thread::scope(|s| {
         let (graph_out, graph_in) = std::sync::mpsc::sync_channel(1);
+        let (helped_out, helped_in) = std::sync::mpsc::sync_channel(1);
         let privesc = s.spawn(|| {
             let effective = Effective::with_compiled(account, now, compiled.clone());
-            super::privesc::findings_with(&effective, move || {
-                // The sender is gone only if the other thread failed: build it here.
-                graph_in
-                    .recv()
-                    .unwrap_or_else(|_| TrustGraph::build(account))
-            })
+            super::privesc::findings_with(
+                &effective,
+                move || {
+                    // The sender is gone only if the other thread failed: build it here.
+                    graph_in
+                        .recv()
+                        .unwrap_or_else(|_| Arc::new(TrustGraph::build(account)))
+                },
+                &turns,
+                move || helped_in.recv().unwrap_or_default(),
+            )
         });
-        graph_out.send(TrustGraph::build(account)).ok();
+        let graph = Arc::new(TrustGraph::build(account));
+        graph_out.send(graph.clone()).ok();
         let scan = Scan::with_compiled(account, now, compiled.clone());
         let mut out = Vec::new();
         for rule in all() {
             rule.check(&scan, &mut out);
         }
+        helped_out
+            .send(super::privesc::help(scan.effective(), graph, &turns))
+            .ok();
         let escalations = privesc
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));

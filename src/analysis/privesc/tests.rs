@@ -223,3 +223,32 @@ fn techniques_fit_in_a_mask() {
     // `Analysis::combos` keeps a bit per technique in a u128.
     assert!(TECHNIQUES.len() <= 128, "{} techniques", TECHNIQUES.len());
 }
+
+#[test]
+fn passes_shared_with_a_helper_find_the_same() {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/privesc/account.json");
+    let a = source::read_file(&path).unwrap();
+    let summary = |fs: Vec<Finding>| -> Vec<(String, Vec<String>, Vec<Evidence>)> {
+        fs.into_iter().map(|f| (f.id, f.path, f.evidence)).collect()
+    };
+    let alone = summary(findings(&Effective::new(&a, now())));
+    assert!(alone.len() > 50, "{}", alone.len());
+    let graph = Arc::new(TrustGraph::build(&a));
+    // The helper takes every turn: the analysis only merges its answers.
+    let turns = Turns::default();
+    let helper = Effective::new(&a, now());
+    let helped = help(&helper, graph.clone(), &turns);
+    assert!(!helped.0.is_empty());
+    let eff = Effective::new(&a, now());
+    let merged = findings_with(&eff, || graph.clone(), &turns, || helped);
+    assert_eq!(summary(merged), alone);
+    // Both at once, however the turns fall.
+    let turns = Turns::default();
+    let shared = std::thread::scope(|s| {
+        let helper = s.spawn(|| help(&Effective::new(&a, now()), graph.clone(), &turns));
+        let eff = Effective::new(&a, now());
+        findings_with(&eff, || graph.clone(), &turns, || helper.join().unwrap())
+    });
+    assert_eq!(summary(shared), alone);
+}
