@@ -139,39 +139,56 @@ fn compile_inline(list: &[InlinePolicy]) -> Vec<CompiledPolicy> {
 
 impl CompiledAccount {
     pub fn new(account: &Account) -> CompiledAccount {
+        // Large accounts have hundreds of thousands of statements: roles on a second thread,
+        // everything else on this one.
+        let ((managed, user_inline, group_inline), (role_inline, trust)) =
+            std::thread::scope(|s| {
+                let roles = s.spawn(|| {
+                    let inline: Vec<Vec<CompiledPolicy>> = account
+                        .roles
+                        .iter()
+                        .map(|r| compile_inline(&r.inline_policies))
+                        .collect();
+                    let trust: Vec<Option<CompiledPolicy>> = account
+                        .roles
+                        .iter()
+                        .map(|r| {
+                            r.trust_policy.as_ref().map(|t| {
+                                CompiledPolicy::labeled(format!("{} trust policy", r.arn), t)
+                            })
+                        })
+                        .collect();
+                    (inline, trust)
+                });
+                let managed = account
+                    .policies
+                    .iter()
+                    .map(|p| {
+                        p.default_document()
+                            .map(|d| CompiledPolicy::labeled(p.arn.clone(), d))
+                    })
+                    .collect();
+                let user_inline = account
+                    .users
+                    .iter()
+                    .map(|u| compile_inline(&u.inline_policies))
+                    .collect();
+                let group_inline = account
+                    .groups
+                    .iter()
+                    .map(|g| compile_inline(&g.inline_policies))
+                    .collect();
+                let roles = roles
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                ((managed, user_inline, group_inline), roles)
+            });
         CompiledAccount {
-            managed: account
-                .policies
-                .iter()
-                .map(|p| {
-                    p.default_document()
-                        .map(|d| CompiledPolicy::labeled(p.arn.clone(), d))
-                })
-                .collect(),
-            user_inline: account
-                .users
-                .iter()
-                .map(|u| compile_inline(&u.inline_policies))
-                .collect(),
-            group_inline: account
-                .groups
-                .iter()
-                .map(|g| compile_inline(&g.inline_policies))
-                .collect(),
-            role_inline: account
-                .roles
-                .iter()
-                .map(|r| compile_inline(&r.inline_policies))
-                .collect(),
-            trust: account
-                .roles
-                .iter()
-                .map(|r| {
-                    r.trust_policy
-                        .as_ref()
-                        .map(|t| CompiledPolicy::labeled(format!("{} trust policy", r.arn), t))
-                })
-                .collect(),
+            managed,
+            user_inline,
+            group_inline,
+            role_inline,
+            trust,
             scps: compile_scps(account, CompiledPolicy::compile),
         }
     }
