@@ -22,6 +22,7 @@ use std::sync::{Arc, OnceLock};
 use jiff::Timestamp;
 
 use super::findings::Evidence;
+use super::memo::{Memo, remembered};
 use super::principal::{
     CompiledAccount, DEFAULT_SESSION_NAME, Principal, mark_request_keys_unknown, request_context,
 };
@@ -310,7 +311,7 @@ fn allow_bits(policy: &Policy) -> Bits {
 }
 
 /// Answers kept per action.
-type PerAction<T> = RefCell<rustc_hash::FxHashMap<Box<str>, T>>;
+type PerAction<T> = Memo<String, T>;
 
 /// Every principal's permissions, compiled once for an account.
 pub struct Effective<'a> {
@@ -435,10 +436,7 @@ impl<'a> Effective<'a> {
     }
 
     fn slot(&self, p: Principal) -> usize {
-        match p {
-            Principal::User(id) => id.index(),
-            Principal::Role(id) => self.account.users.len() + id.index(),
-        }
+        p.slot(self.account)
     }
 
     /// Every user and role.
@@ -477,13 +475,9 @@ impl<'a> Effective<'a> {
 
     /// The principal's layers with only the statements that cover `action`.
     fn action_set(&self, p: Principal, action: &str) -> Rc<PolicySet> {
-        let cell = &self.action_sets[self.slot(p)];
-        if let Some(set) = cell.borrow().get(action) {
-            return set.clone();
-        }
-        let set = Rc::new(self.policy_set(p).for_action(action));
-        cell.borrow_mut().insert(action.into(), set.clone());
-        set
+        remembered(&self.action_sets[self.slot(p)], action, || {
+            Rc::new(self.policy_set(p).for_action(action))
+        })
     }
 
     /// The model documents behind the principal's layers, for marking condition keys.
@@ -570,17 +564,13 @@ impl<'a> Effective<'a> {
         if !self.may(p, action) {
             return false;
         }
-        let cell = &self.reaches[self.slot(p)];
-        if let Some(reach) = cell.borrow().get(action) {
-            return reach.contains(self.slot(q));
-        }
-        let index = self.principal_index.get_or_init(|| {
-            reach::PrincipalIndex::new(self.principals().map(|p| p.arn(self.account)))
-        });
-        let reach = index.reach(&self.action_set(p, action));
-        let yes = reach.contains(self.slot(q));
-        cell.borrow_mut().insert(action.into(), reach);
-        yes
+        remembered(&self.reaches[self.slot(p)], action, || {
+            let index = self.principal_index.get_or_init(|| {
+                reach::PrincipalIndex::new(self.principals().map(|p| p.arn(self.account)))
+            });
+            index.reach(&self.action_set(p, action))
+        })
+        .contains(self.slot(q))
     }
 
     /// [`Effective::check`] against a policy set of the caller's choosing (e.g. one with a
@@ -716,13 +706,9 @@ impl<'a> Effective<'a> {
 
     /// The resources [`Effective::check_somewhere`] tries, remembered.
     fn candidates(&self, p: Principal, action: &str) -> Rc<[String]> {
-        let cell = &self.candidates[self.slot(p)];
-        if let Some(c) = cell.borrow().get(action) {
-            return c.clone();
-        }
-        let c: Rc<[String]> = self.candidate_resources(p, action).into();
-        cell.borrow_mut().insert(action.into(), c.clone());
-        c
+        remembered(&self.candidates[self.slot(p)], action, || {
+            self.candidate_resources(p, action).into()
+        })
     }
 
     fn candidate_resources(&self, p: Principal, action: &str) -> Vec<String> {

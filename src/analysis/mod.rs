@@ -4,6 +4,7 @@ pub mod describe;
 pub mod effective;
 pub mod explain;
 pub mod findings;
+mod memo;
 pub mod principal;
 pub mod privesc;
 pub mod rules;

@@ -28,6 +28,22 @@ impl Principal {
         }
     }
 
+    /// The position of the principal in [`Principal::all`]: for per-principal tables.
+    pub fn slot(self, account: &Account) -> usize {
+        match self {
+            Principal::User(id) => id.index(),
+            Principal::Role(id) => account.users.len() + id.index(),
+        }
+    }
+
+    /// The principal at `slot` of [`Principal::all`].
+    pub fn at_slot(account: &Account, slot: usize) -> Principal {
+        match slot.checked_sub(account.users.len()) {
+            None => Principal::User(UserId(slot as u32)),
+            Some(role) => Principal::Role(RoleId(role as u32)),
+        }
+    }
+
     /// Every user and role of the account, users first.
     pub fn all(account: &Account) -> impl Iterator<Item = Principal> + '_ {
         (0..account.users.len())

@@ -30,6 +30,7 @@ pub use techniques::{Become, Kind as TechniqueKind, Modify, ServiceRun, TECHNIQU
 
 use super::effective::{Access, Effective, rank};
 use super::findings::{Evidence, Finding, Kind, Severity};
+use super::memo::{Memo, remembered};
 use super::principal::Principal;
 use super::trust::{AssumerKind, Node, Status, TrustGraph};
 use crate::eval::{CompiledPolicy, ContextValue, Outcome};
@@ -134,9 +135,6 @@ pub fn help(eff: &Effective<'_>, graph: Arc<TrustGraph>, turns: &Turns) -> Helpe
     let mut out = Vec::new();
     while let Some(range) = turns.take(principals.len()) {
         for &p in &principals[range] {
-            if analysis.is_admin(p) {
-                continue;
-            }
             analysis.own_passes(p);
             let slot = analysis.slot(p);
             if let Some(route) = analysis.value[slot].take() {
@@ -163,11 +161,11 @@ struct Analysis<'e, 'a> {
     /// Best escalation per (slot, technique id).
     found: HashMap<(usize, &'static str), Escalation>,
     /// (slot, action) → allowed on some resource.
-    step_cache: RefCell<HashMap<(usize, &'static str), Access>>,
+    step_cache: Memo<(usize, &'static str), Access>,
     /// [`Self::step_outcome`], by (slot, action).
-    step_outcomes: RefCell<HashMap<(usize, &'static str), Outcome>>,
+    step_outcomes: Memo<(usize, &'static str), Outcome>,
     /// Whether `q` would be administrator after a change, by (slot of `q`, change).
-    gains: RefCell<HashMap<(usize, String), Access>>,
+    gains: Memo<(usize, String), Access>,
     /// Scratch for [`Self::combos`]: per principal slot, a bit per technique index (there
     /// are fewer than 128, see the tests).
     ways: Vec<u128>,
@@ -176,28 +174,28 @@ struct Analysis<'e, 'a> {
     /// Per principal slot: facts about it as a target.
     targets: Vec<TargetFacts>,
     /// Per service technique: the roles its services may assume.
-    service_targets: RefCell<HashMap<&'static str, Rc<[Principal]>>>,
+    service_targets: Memo<&'static str, Rc<[Principal]>>,
     /// Per (slot, technique index): 1 + rank of the best escalation found, 0 for none.
     found_rank: Vec<u8>,
     /// Per (slot, technique index): 1 + rank of [`Self::cap`], 0 until computed.
     caps: RefCell<Vec<u8>>,
     /// [`Self::pass_cap`], by (slot, service).
-    pass_caps: RefCell<HashMap<(usize, &'static str), Outcome>>,
+    pass_caps: Memo<(usize, &'static str), Outcome>,
     /// Per technique index: the principals that may use it and are not done with it yet.
     attackers: Vec<Option<Vec<Principal>>>,
     /// Per technique index: whether an escalation by it improved since its pool was last
     /// pruned (only then can a member have become settled).
     improved: Vec<bool>,
     /// Per (role, technique): whether its services may assume the role.
-    service_trusts: RefCell<HashMap<(RoleId, ServiceKey), Access>>,
+    service_trusts: Memo<(RoleId, ServiceKey), Access>,
     /// Answers about groups and managed policies, which many targets share.
-    shared_checks: RefCell<HashMap<(usize, Modify, Shared), Rc<Access>>>,
+    shared_checks: Memo<(usize, Modify, Shared), Rc<Access>>,
     /// Per attacker slot: the groups it may add users to, with the access.
-    addable_groups: RefCell<HashMap<usize, AddableGroups>>,
+    addable_groups: Memo<usize, AddableGroups>,
     /// [`Self::service_steps`], by (slot, technique index).
-    service_steps: RefCell<HashMap<(usize, usize), Access>>,
+    service_steps: Memo<(usize, usize), Access>,
     /// `iam:PassRole` of a role to a service, by (slot, role, service).
-    passes: RefCell<HashMap<(usize, RoleId, &'static str), Access>>,
+    passes: Memo<(usize, RoleId, &'static str), Access>,
     /// Who can assume which role, decided by the evaluator: see [`Self::graph`].
     graph: OnceCell<Arc<TrustGraph>>,
     pending_graph: std::cell::Cell<Option<GraphSource<'e>>>,
@@ -218,25 +216,25 @@ impl<'e, 'a> Analysis<'e, 'a> {
             any_instance_profiles: account.roles.iter().any(|r| !r.instance_profiles.is_empty()),
             value: vec![None; account.principal_count()],
             found: HashMap::default(),
-            step_cache: RefCell::new(HashMap::default()),
-            step_outcomes: RefCell::new(HashMap::default()),
-            gains: RefCell::new(HashMap::default()),
-            passes: RefCell::new(HashMap::default()),
-            service_steps: RefCell::new(HashMap::default()),
+            step_cache: Memo::default(),
+            step_outcomes: Memo::default(),
+            gains: Memo::default(),
+            passes: Memo::default(),
+            service_steps: Memo::default(),
             group_policies: (0..account.groups.len()).map(|_| OnceCell::new()).collect(),
             ways: vec![0; account.principal_count()],
             targets: (0..account.principal_count())
                 .map(|_| TargetFacts::default())
                 .collect(),
-            service_targets: RefCell::new(HashMap::default()),
+            service_targets: Memo::default(),
             found_rank: vec![0; account.principal_count() * TECHNIQUES.len()],
             caps: RefCell::new(vec![0; account.principal_count() * TECHNIQUES.len()]),
             attackers: vec![None; TECHNIQUES.len()],
             improved: vec![true; TECHNIQUES.len()],
-            pass_caps: RefCell::new(HashMap::default()),
-            service_trusts: RefCell::new(HashMap::default()),
-            shared_checks: RefCell::new(HashMap::default()),
-            addable_groups: RefCell::new(HashMap::default()),
+            pass_caps: Memo::default(),
+            service_trusts: Memo::default(),
+            shared_checks: Memo::default(),
+            addable_groups: Memo::default(),
             graph: OnceCell::new(),
             pending_graph: std::cell::Cell::new(Some(graph)),
             anything: crate::policy::Policy::from_json(
@@ -256,19 +254,7 @@ impl<'e, 'a> Analysis<'e, 'a> {
     }
 
     fn slot(&self, p: Principal) -> usize {
-        match p {
-            Principal::User(id) => id.index(),
-            Principal::Role(id) => self.account.users.len() + id.index(),
-        }
-    }
-
-    fn principal_at(&self, slot: usize) -> Principal {
-        let users = self.account.users.len();
-        if slot < users {
-            Principal::User(UserId(slot as u32))
-        } else {
-            Principal::Role(RoleId((slot - users) as u32))
-        }
+        p.slot(self.account)
     }
 
     fn arn(&self, p: Principal) -> &'a str {
@@ -311,10 +297,7 @@ impl<'e, 'a> Analysis<'e, 'a> {
         }
         for (slot, route, escalations) in help().0 {
             for e in escalations {
-                let i = technique_index(e.technique);
-                self.found_rank[slot * TECHNIQUES.len() + i] = rank(e.outcome) + 1;
-                self.improved[i] = true;
-                self.found.insert((slot, e.technique.id), e);
+                self.keep(slot, e);
             }
             self.value[slot] = Some(route);
         }
@@ -323,7 +306,7 @@ impl<'e, 'a> Analysis<'e, 'a> {
             .filter(|&s| self.value[s].is_some())
             .collect();
         while let Some(target_slot) = queue.pop_front() {
-            let target = self.principal_at(target_slot);
+            let target = Principal::at_slot(self.account, target_slot);
             let Some(route) = self.value[target_slot].clone() else {
                 continue;
             };
@@ -388,7 +371,7 @@ impl<'e, 'a> Analysis<'e, 'a> {
     /// The passes about `p` alone: the changes it can make to itself, then to the principals
     /// it can become in one step.
     fn own_passes(&mut self, p: Principal) {
-        if self.value[self.slot(p)].is_some() {
+        if self.is_admin(p) {
             return;
         }
         for t in TECHNIQUES {
@@ -408,7 +391,7 @@ impl<'e, 'a> Analysis<'e, 'a> {
                 }
             }
         }
-        if self.has_always(p) || self.is_admin(p) || !self.may_modify_others(p) {
+        if self.has_always(p) || !self.may_modify_others(p) {
             return;
         }
         self.combos(p);
@@ -522,17 +505,13 @@ impl<'e, 'a> Analysis<'e, 'a> {
 
     /// How well `p` may pass some role to `service`.
     fn pass_cap(&self, p: Principal, service: &'static str) -> Outcome {
-        let key = (self.slot(p), service);
-        if let Some(&o) = self.pass_caps.borrow().get(&key) {
-            return o;
-        }
-        let o = self.eff.outcome_somewhere_with(
-            p,
-            "iam:PassRole",
-            &[("iam:PassedToService", ContextValue::from(service))],
-        );
-        self.pass_caps.borrow_mut().insert(key, o);
-        o
+        remembered(&self.pass_caps, &(self.slot(p), service), || {
+            self.eff.outcome_somewhere_with(
+                p,
+                "iam:PassRole",
+                &[("iam:PassedToService", ContextValue::from(service))],
+            )
+        })
     }
 
     /// The best any technique other than a modification can give `p`: how well `p` can
@@ -578,11 +557,8 @@ impl<'e, 'a> Analysis<'e, 'a> {
         let slot = self.slot(p);
         let better = |old: Option<Outcome>| old.is_none_or(|o| rank(access.outcome) > rank(o));
         if better(self.found.get(&(slot, t.id)).map(|e| e.outcome)) {
-            self.improved[technique_index(t)] = true;
-            self.found_rank[slot * TECHNIQUES.len() + technique_index(t)] =
-                rank(access.outcome) + 1;
-            self.found.insert(
-                (slot, t.id),
+            self.keep(
+                slot,
                 Escalation {
                     principal: p,
                     technique: t,
@@ -598,6 +574,14 @@ impl<'e, 'a> Analysis<'e, 'a> {
         }
     }
 
+    /// Makes `e` the escalation of the principal in `slot` by its technique.
+    fn keep(&mut self, slot: usize, e: Escalation) {
+        let i = technique_index(e.technique);
+        self.improved[i] = true;
+        self.found_rank[slot * TECHNIQUES.len() + i] = rank(e.outcome) + 1;
+        self.found.insert((slot, e.technique.id), e);
+    }
+
     // ---------------------------------------------------------------- questions
 
     /// The outcome of [`Self::step`], without its conditions and evidence (for caps).
@@ -606,12 +590,9 @@ impl<'e, 'a> Analysis<'e, 'a> {
         if let Some(a) = self.step_cache.borrow().get(&key) {
             return a.outcome;
         }
-        if let Some(&o) = self.step_outcomes.borrow().get(&key) {
-            return o;
-        }
-        let o = self.eff.outcome_somewhere_with(p, action, &[]);
-        self.step_outcomes.borrow_mut().insert(key, o);
-        o
+        remembered(&self.step_outcomes, &key, || {
+            self.eff.outcome_somewhere_with(p, action, &[])
+        })
     }
 
     fn check(&self, p: Principal, action: &str, resource: &str) -> Access {
@@ -621,13 +602,9 @@ impl<'e, 'a> Analysis<'e, 'a> {
     /// `action` allowed on some resource of the kinds it acts on: a generic resource of each
     /// type, and the resources the principal's own statements name for it.
     fn step(&self, p: Principal, action: &'static str) -> Access {
-        let key = (self.slot(p), action);
-        if let Some(a) = self.step_cache.borrow().get(&key) {
-            return a.clone();
-        }
-        let access = self.eff.check_somewhere(p, action);
-        self.step_cache.borrow_mut().insert(key, access.clone());
-        access
+        remembered(&self.step_cache, &(self.slot(p), action), || {
+            self.eff.check_somewhere(p, action)
+        })
     }
 
     /// `ask`'s answer about `p` making the change `m` through a shared resource, remembered.
@@ -638,13 +615,9 @@ impl<'e, 'a> Analysis<'e, 'a> {
         what: Shared,
         ask: impl FnOnce() -> Access,
     ) -> Rc<Access> {
-        let key = (self.slot(p), m, what);
-        if let Some(a) = self.shared_checks.borrow().get(&key) {
-            return a.clone();
-        }
-        let access = Rc::new(ask());
-        self.shared_checks.borrow_mut().insert(key, access.clone());
-        access
+        remembered(&self.shared_checks, &(self.slot(p), m, what), || {
+            Rc::new(ask())
+        })
     }
 
     // ---------------------------------------------------------------- modify
@@ -847,15 +820,11 @@ impl<'e, 'a> Analysis<'e, 'a> {
         change: String,
         edit: impl FnOnce(&mut Vec<CompiledPolicy>, &mut Option<CompiledPolicy>),
     ) -> Access {
-        let key = (self.slot(q), change);
-        if let Some(a) = self.gains.borrow().get(&key) {
-            return a.clone();
-        }
-        let mut set = self.eff.admin_set(q).clone();
-        edit(&mut set.identity, &mut set.permission_boundary);
-        let access = self.eff.admin_of(&set, q);
-        self.gains.borrow_mut().insert(key, access.clone());
-        access
+        remembered(&self.gains, &(self.slot(q), change), || {
+            let mut set = self.eff.admin_set(q).clone();
+            edit(&mut set.identity, &mut set.permission_boundary);
+            self.eff.admin_of(&set, q)
+        })
     }
 
     fn set_default_version(&self, p: Principal, q: Principal) -> (Access, Option<String>) {
@@ -926,22 +895,17 @@ impl<'e, 'a> Analysis<'e, 'a> {
 
     /// The groups `p` may add users to, asked once per attacker.
     fn addable_groups(&self, p: Principal) -> AddableGroups {
-        let slot = self.slot(p);
-        if let Some(known) = self.addable_groups.borrow().get(&slot) {
-            return known.clone();
-        }
-        let found: AddableGroups = self
-            .account
-            .groups
-            .iter()
-            .enumerate()
-            .filter_map(|(i, g)| {
-                let access = self.check(p, "iam:AddUserToGroup", &g.arn);
-                access.possible().then_some((GroupId(i as u32), access))
-            })
-            .collect();
-        self.addable_groups.borrow_mut().insert(slot, found.clone());
-        found
+        remembered(&self.addable_groups, &self.slot(p), || {
+            self.account
+                .groups
+                .iter()
+                .enumerate()
+                .filter_map(|(i, g)| {
+                    let access = self.check(p, "iam:AddUserToGroup", &g.arn);
+                    access.possible().then_some((GroupId(i as u32), access))
+                })
+                .collect()
+        })
     }
 
     /// A group's policies, restricted to what can make a member administrator.
@@ -1430,52 +1394,45 @@ impl<'e, 'a> Analysis<'e, 'a> {
     /// Whether `p` may do every step of the service technique `t` (on some resource),
     /// whatever the role: asked once per attacker.
     fn service_steps(&self, p: Principal, t: &'static Technique, s: &ServiceRun) -> Access {
-        let key = (self.slot(p), technique_index(t));
-        if let Some(a) = self.service_steps.borrow().get(&key) {
-            return a.clone();
-        }
-        let mut access = Access::always();
-        for group in s.steps {
-            let mut best = Access::never();
-            for action in *group {
-                best = best.or(self.step(p, action));
-            }
-            access = access.and(&best);
-            if !access.possible() {
-                break;
-            }
-        }
-        self.service_steps.borrow_mut().insert(key, access.clone());
-        access
+        remembered(
+            &self.service_steps,
+            &(self.slot(p), technique_index(t)),
+            || {
+                let mut access = Access::always();
+                for group in s.steps {
+                    let mut best = Access::never();
+                    for action in *group {
+                        best = best.or(self.step(p, action));
+                    }
+                    access = access.and(&best);
+                    if !access.possible() {
+                        break;
+                    }
+                }
+                access
+            },
+        )
     }
 
     /// May `p` pass `role` to `service`?
     fn pass_role(&self, p: Principal, rid: RoleId, service: &'static str) -> Access {
-        let key = (self.slot(p), rid, service);
-        if let Some(a) = self.passes.borrow().get(&key) {
-            return a.clone();
-        }
-        let access = self.eff.check(
-            p,
-            "iam:PassRole",
-            &self.account.role(rid).arn,
-            &[("iam:PassedToService", ContextValue::from(service))],
-        );
-        self.passes.borrow_mut().insert(key, access.clone());
-        access
+        remembered(&self.passes, &(self.slot(p), rid, service), || {
+            self.eff.check(
+                p,
+                "iam:PassRole",
+                &self.account.role(rid).arn,
+                &[("iam:PassedToService", ContextValue::from(service))],
+            )
+        })
     }
 
     /// May one of the technique's services assume `role`? The trust graph's edge from the
     /// service; a condition on the source account or resource is met when the attacker creates
     /// the resource in this account.
     fn service_trust(&self, rid: RoleId, s: &ServiceRun) -> Access {
-        let key = (rid, ServiceKey::of(s));
-        if let Some(a) = self.service_trusts.borrow().get(&key) {
-            return a.clone();
-        }
-        let access = self.service_trust_uncached(rid, s);
-        self.service_trusts.borrow_mut().insert(key, access.clone());
-        access
+        remembered(&self.service_trusts, &(rid, ServiceKey::of(s)), || {
+            self.service_trust_uncached(rid, s)
+        })
     }
 
     fn service_trust_uncached(&self, rid: RoleId, s: &ServiceRun) -> Access {
@@ -1545,17 +1502,12 @@ impl<'e, 'a> Analysis<'e, 'a> {
 
     /// Roles the technique's services may assume (the same for every attacker).
     fn service_roles(&self, t: &'static Technique, s: &ServiceRun) -> Rc<[Principal]> {
-        if let Some(roles) = self.service_targets.borrow().get(t.id) {
-            return roles.clone();
-        }
-        let roles: Rc<[Principal]> = (0..self.account.roles.len())
-            .map(|i| Principal::Role(RoleId(i as u32)))
-            .filter(|r| self.service_may_assume(*r, s))
-            .collect();
-        self.service_targets
-            .borrow_mut()
-            .insert(t.id, roles.clone());
-        roles
+        remembered(&self.service_targets, &t.id, || {
+            (0..self.account.roles.len())
+                .map(|i| Principal::Role(RoleId(i as u32)))
+                .filter(|r| self.service_may_assume(*r, s))
+                .collect()
+        })
     }
 
     fn service_may_assume(&self, target: Principal, s: &ServiceRun) -> bool {

@@ -183,8 +183,8 @@ pub fn scan(account: &Account, now: Timestamp) -> Vec<Finding> {
     let compiled = Arc::new(CompiledAccount::new(account));
     // The privilege-escalation analysis takes longest: it gets a thread of its own (with its
     // own answer caches). The other thread builds the trust graph, which the analysis needs
-    // only after its first pass, then runs the rules.
-    // When done, it helps with the analysis' per-principal passes.
+    // only after its first pass, runs the rules, then helps with the analysis'
+    // per-principal passes.
     let turns = super::privesc::Turns::default();
     let (mut out, escalations) = std::thread::scope(|s| {
         let (graph_out, graph_in) = std::sync::mpsc::sync_channel(1);
