@@ -183,8 +183,8 @@ pub fn scan(account: &Account, now: Timestamp) -> Vec<Finding> {
     let compiled = Arc::new(CompiledAccount::new(account));
     // The privilege-escalation analysis takes longest: it gets a thread of its own (with its
     // own answer caches). The other thread builds the trust graph, which the analysis needs
-    // only after its first pass, runs the rules, then helps with the analysis'
-    // per-principal passes.
+    // only after its first pass, helps with the analysis' per-principal passes, then runs the
+    // rules while the analysis searches backwards on its own.
     let turns = super::privesc::Turns::default();
     let (mut out, escalations) = std::thread::scope(|s| {
         let (graph_out, graph_in) = std::sync::mpsc::sync_channel(1);
@@ -206,13 +206,13 @@ pub fn scan(account: &Account, now: Timestamp) -> Vec<Finding> {
         let graph = Arc::new(TrustGraph::build(account));
         graph_out.send(graph.clone()).ok();
         let scan = Scan::with_compiled(account, now, compiled.clone());
+        helped_out
+            .send(super::privesc::help(scan.effective(), graph, &turns))
+            .ok();
         let mut out = Vec::new();
         for rule in all() {
             rule.check(&scan, &mut out);
         }
-        helped_out
-            .send(super::privesc::help(scan.effective(), graph, &turns))
-            .ok();
         let escalations = privesc
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
