@@ -15,7 +15,6 @@
 mod reach;
 
 use std::cell::{OnceCell, RefCell};
-use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::{Arc, OnceLock};
 
@@ -26,9 +25,10 @@ use super::memo::{Memo, remembered};
 use super::principal::{
     CompiledAccount, DEFAULT_SESSION_NAME, Principal, mark_request_keys_unknown, request_context,
 };
-use crate::catalog::{catalog, glob_match};
+use crate::catalog::catalog;
 use crate::eval::{
-    Context, ContextValue, LayerKind, Outcome, PolicySet, Request, evaluate, partial_outcome,
+    ActionIndex, ActionMask, CompiledPolicy, Context, ContextValue, Formula, LayerKind, Outcome,
+    PolicySet, Request, evaluate, partial_outcome,
 };
 use crate::model::{Account, GroupId, PolicyRef};
 use crate::policy::{Effect, Policy};
@@ -148,166 +148,48 @@ const ADMIN_SENTINELS: &[(&str, &str)] = &[
     ),
 ];
 
-/// The actions the scan asks about, each with a bit. Actions outside it are always evaluated.
-struct Universe {
-    index: HashMap<String, usize>,
-    actions: Vec<String>,
-    /// By service prefix: the bit and the action name (after the colon) of its actions.
-    by_service: HashMap<String, Vec<(usize, String)>>,
-    /// The actions as the analyses spell them, so that most lookups need no lowercasing.
-    spelled: HashMap<&'static str, usize>,
-}
-
-impl Universe {
-    /// The bit of `action` (any case).
-    fn bit(&self, action: &str) -> Option<usize> {
-        match self.spelled.get(action) {
-            Some(&i) => Some(i),
-            None => self.index.get(&action.to_ascii_lowercase()).copied(),
-        }
-    }
-}
-
-const WORDS: usize = 4;
-
-/// A set of [`Universe`] actions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-struct Bits([u64; WORDS]);
-
-impl Bits {
-    fn all() -> Bits {
-        Bits([u64::MAX; WORDS])
-    }
-    fn set(&mut self, i: usize) {
-        self.0[i / 64] |= 1 << (i % 64);
-    }
-    fn get(&self, i: usize) -> bool {
-        self.0[i / 64] & (1 << (i % 64)) != 0
-    }
-    fn or(self, o: Bits) -> Bits {
-        let mut r = self;
-        for (a, b) in r.0.iter_mut().zip(o.0) {
-            *a |= b;
-        }
-        r
-    }
-    /// The first `n` bits not in `self`.
-    fn complement(self, n: usize) -> Bits {
-        let mut r = Bits::default();
-        for i in (0..n).filter(|&i| !self.get(i)) {
-            r.set(i);
-        }
-        r
-    }
-    fn and(self, o: Bits) -> Bits {
-        let mut r = self;
-        for (a, b) in r.0.iter_mut().zip(o.0) {
-            *a &= b;
-        }
-        r
-    }
-}
-
-fn universe() -> &'static Universe {
-    static U: OnceLock<Universe> = OnceLock::new();
-    U.get_or_init(|| {
-        let asked: Vec<&'static str> = ADMIN_SENTINELS
-            .iter()
-            .map(|(a, _)| *a)
-            .chain(super::privesc::actions())
-            .chain(super::rules::asked_actions().iter().copied())
-            .collect();
-        let mut actions: Vec<String> = asked.iter().map(|a| a.to_ascii_lowercase()).collect();
-        actions.sort();
-        actions.dedup();
-        // More actions than bits would silently drop the surplus; keep the prefilter exact
-        // by refusing to index them (they are then always evaluated).
-        actions.truncate(WORDS * 64);
-        let index: HashMap<String, usize> = actions
-            .iter()
-            .enumerate()
-            .map(|(i, a)| (a.clone(), i))
-            .collect();
-        let mut by_service: HashMap<String, Vec<(usize, String)>> = HashMap::new();
-        for (i, a) in actions.iter().enumerate() {
-            if let Some((service, name)) = a.split_once(':') {
-                by_service
-                    .entry(service.to_owned())
-                    .or_default()
-                    .push((i, name.to_owned()));
-            }
-        }
-        let spelled = asked
-            .into_iter()
-            .filter_map(|a| Some((a, *index.get(&a.to_ascii_lowercase())?)))
-            .collect();
-        Universe {
-            index,
-            actions,
-            by_service,
-            spelled,
-        }
+/// The actions the scan asks about, each with a bit: the account's policies are indexed by
+/// them when compiled. Actions outside it are matched pattern by pattern.
+pub(crate) fn action_index() -> &'static ActionIndex {
+    static INDEX: OnceLock<ActionIndex> = OnceLock::new();
+    INDEX.get_or_init(|| {
+        ActionIndex::new(
+            ADMIN_SENTINELS
+                .iter()
+                .map(|(a, _)| *a)
+                .chain(super::privesc::actions())
+                .chain(super::rules::asked_actions().iter().copied()),
+        )
     })
 }
 
+/// The [`ADMIN_SENTINELS`] actions.
 fn sentinel_actions() -> &'static [&'static str] {
     static A: OnceLock<Vec<&'static str>> = OnceLock::new();
     A.get_or_init(|| ADMIN_SENTINELS.iter().map(|(action, _)| *action).collect())
 }
 
-/// The [`ADMIN_SENTINELS`] actions.
-fn sentinel_bits() -> Bits {
-    static B: OnceLock<Bits> = OnceLock::new();
-    *B.get_or_init(|| {
-        let u = universe();
-        let mut bits = Bits::default();
+/// The [`ADMIN_SENTINELS`] actions, as a mask.
+fn sentinel_mask() -> ActionMask {
+    static M: OnceLock<ActionMask> = OnceLock::new();
+    *M.get_or_init(|| {
+        let index = action_index();
+        let mut mask = ActionMask::default();
         for (action, _) in ADMIN_SENTINELS {
-            if let Some(i) = u.bit(action) {
-                bits.set(i);
+            if let Some(i) = index.bit(action) {
+                mask.set(i);
             }
         }
-        bits
+        mask
     })
 }
 
-/// The universe actions some `Allow` statement of `policy` may grant.
-fn allow_bits(policy: &Policy) -> Bits {
-    let u = universe();
-    let mut bits = Bits::default();
-    for s in policy
-        .statements
-        .iter()
-        .filter(|s| s.effect == Effect::Allow)
-    {
-        // The universe actions the statement's patterns name; a pattern with a plain service
-        // prefix only needs that service's actions.
-        let mut hits = Bits::default();
-        for p in &s.action.values {
-            let p = p.to_ascii_lowercase();
-            match p.split_once(':') {
-                Some((service, name)) if !service.contains(['*', '?']) => {
-                    for (i, action) in u.by_service.get(service).into_iter().flatten() {
-                        if glob_match(name, action) {
-                            hits.set(*i);
-                        }
-                    }
-                }
-                _ => {
-                    for (i, action) in u.actions.iter().enumerate() {
-                        if glob_match(&p, action) {
-                            hits.set(i);
-                        }
-                    }
-                }
-            }
-        }
-        bits = bits.or(if s.action.negated {
-            hits.complement(u.actions.len())
-        } else {
-            hits
-        });
-    }
-    bits
+/// The indexed actions some `Allow` statement of `policies` may grant (all of them when a
+/// policy is not indexed: the mask only rules actions out).
+fn allow_mask<'p>(policies: impl IntoIterator<Item = &'p CompiledPolicy>) -> ActionMask {
+    policies.into_iter().fold(ActionMask::default(), |m, p| {
+        m.or(p.allow_mask().unwrap_or_else(ActionMask::all))
+    })
 }
 
 /// Answers kept per action.
@@ -319,11 +201,11 @@ pub struct Effective<'a> {
     pub now: Timestamp,
     compiled: Arc<CompiledAccount>,
     /// Per principal (users, then roles): universe actions it may be allowed.
-    may: Vec<Bits>,
+    may: Vec<ActionMask>,
     /// Per principal: universe actions its boundary and the SCPs may allow.
-    limits: Vec<Bits>,
+    limits: Vec<ActionMask>,
     /// Per group: universe actions its policies may allow.
-    group_may: Vec<Bits>,
+    group_may: Vec<ActionMask>,
     sets: Vec<OnceCell<PolicySet>>,
     /// Per principal: the resources [`Effective::check_somewhere`] tries, by action.
     candidates: Vec<PerAction<Rc<[String]>>>,
@@ -336,6 +218,10 @@ pub struct Effective<'a> {
     /// resource change between most questions).
     requests: Vec<RefCell<Option<Request>>>,
     admin: Vec<OnceCell<Access>>,
+    /// Per principal: [`Effective::admin_outcome`].
+    admin_outcomes: Vec<OnceCell<Access>>,
+    /// The [`ADMIN_SENTINELS`] questions with the account's id and partition filled in.
+    sentinels: OnceCell<Vec<(&'static str, String)>>,
     principal_index: OnceCell<reach::PrincipalIndex<'a>>,
     /// Per principal: [`reach::Reach`] by action.
     reaches: Vec<PerAction<reach::Reach>>,
@@ -353,62 +239,23 @@ impl<'a> Effective<'a> {
         now: Timestamp,
         compiled: Arc<CompiledAccount>,
     ) -> Effective<'a> {
-        let managed: Vec<Bits> = account
-            .policies
-            .iter()
-            .map(|p| p.default_document().map_or(Bits::default(), allow_bits))
+        let groups: Vec<ActionMask> = (0..account.groups.len())
+            .map(|g| allow_mask(compiled.group_policies(account, GroupId(g as u32))))
             .collect();
-        let refs = |refs: &[PolicyRef]| {
-            refs.iter()
-                .filter_map(|r| r.policy)
-                .fold(Bits::default(), |b, id| b.or(managed[id.index()]))
-        };
-        let boundary = |b: &Option<PolicyRef>| match b {
-            // A boundary the input does not contain cannot be checked: do not narrow.
-            Some(r) => r.policy.map_or(Bits::all(), |id| managed[id.index()]),
-            None => Bits::all(),
-        };
-        let scp = account.scps.iter().fold(Bits::all(), |acc, level| {
-            acc.and(
-                level
-                    .iter()
-                    .fold(Bits::default(), |b, p| b.or(allow_bits(&p.document))),
-            )
-        });
-        let groups: Vec<Bits> = account
-            .groups
+        // SCPs: some policy of every level must allow.
+        let scp = compiled
+            .scps()
             .iter()
-            .map(|g| {
-                g.inline_policies
-                    .iter()
-                    .fold(refs(&g.attached_policies), |b, p| {
-                        b.or(allow_bits(&p.document))
-                    })
-            })
-            .collect();
+            .fold(ActionMask::all(), |acc, level| acc.and(allow_mask(level)));
         let mut may = Vec::with_capacity(account.principal_count());
         let mut limits = Vec::with_capacity(account.principal_count());
-        for u in &account.users {
-            let own = u
-                .inline_policies
-                .iter()
-                .fold(refs(&u.attached_policies), |b, p| {
-                    b.or(allow_bits(&p.document))
-                });
-            let all = u.groups.iter().fold(own, |b, g| b.or(groups[g.index()]));
-            let limit = boundary(&u.permissions_boundary).and(scp);
-            may.push(all.and(limit));
-            limits.push(limit);
-        }
-        for r in &account.roles {
-            let own = r
-                .inline_policies
-                .iter()
-                .fold(refs(&r.attached_policies), |b, p| {
-                    b.or(allow_bits(&p.document))
-                });
-            let limit = boundary(&r.permissions_boundary).and(scp);
-            may.push(own.and(limit));
+        for p in Principal::all(account) {
+            // No boundary, or one the input does not contain: nothing to narrow.
+            let limit = compiled
+                .permission_boundary(account, p)
+                .map_or(ActionMask::all(), |b| allow_mask([b]))
+                .and(scp);
+            may.push(allow_mask(compiled.identity_policies(account, p)).and(limit));
             limits.push(limit);
         }
         let n = may.len();
@@ -426,6 +273,8 @@ impl<'a> Effective<'a> {
             contexts: (0..n).map(|_| OnceCell::new()).collect(),
             requests: (0..n).map(|_| RefCell::default()).collect(),
             admin: (0..n).map(|_| OnceCell::new()).collect(),
+            admin_outcomes: (0..n).map(|_| OnceCell::new()).collect(),
+            sentinels: OnceCell::new(),
             principal_index: OnceCell::new(),
             reaches: (0..n).map(|_| RefCell::default()).collect(),
         }
@@ -447,7 +296,7 @@ impl<'a> Effective<'a> {
     /// `false` only when no `Allow` statement of the principal (within its boundary and the
     /// SCPs) can match `action`, so the answer is certainly [`Outcome::Never`]. Cheap.
     pub fn may(&self, p: Principal, action: &str) -> bool {
-        match universe().bit(action) {
+        match action_index().bit(action) {
             Some(i) => self.may[self.slot(p)].get(i),
             None => true,
         }
@@ -595,14 +444,6 @@ impl<'a> Effective<'a> {
         extra: &[(&str, ContextValue)],
         f: impl FnOnce(&Request) -> R,
     ) -> R {
-        if !extra.is_empty() {
-            let mut context = self.context(p).clone();
-            for (k, v) in extra {
-                context.insert(k, v.clone());
-            }
-            let request = Request::new(&self.caller_arn(p), action, resource).with_context(context);
-            return f(&request);
-        }
         let mut cell = self.requests[self.slot(p)].borrow_mut();
         let request = cell.get_or_insert_with(|| {
             Request::new(&self.caller_arn(p), "", "").with_context(self.context(p).clone())
@@ -611,7 +452,13 @@ impl<'a> Effective<'a> {
         request.action.push_str(action);
         request.resource.clear();
         request.resource.push_str(resource);
-        f(request)
+        if extra.is_empty() {
+            return f(request);
+        }
+        let saved = request.context.push_overrides(extra);
+        let answer = f(request);
+        request.context.pop_overrides(saved);
+        answer
     }
 
     /// The best answer over several candidate resources.
@@ -741,30 +588,76 @@ impl<'a> Effective<'a> {
     pub fn may_be_admin_with_group(&self, p: Principal, group: GroupId) -> bool {
         let slot = self.slot(p);
         let with = self.may[slot].or(self.group_may[group.index()].and(self.limits[slot]));
-        sentinel_bits().and(with) == sentinel_bits()
+        sentinel_mask().and(with) == sentinel_mask()
     }
 
-    /// Whether `p` is administrator-equivalent: allowed every [`ADMIN_SENTINELS`] question.
+    /// Whether `p` is administrator-equivalent (allowed every [`ADMIN_SENTINELS`] question),
+    /// with the statements that allow it.
     pub fn is_admin(&self, p: Principal) -> &Access {
         self.admin[self.slot(p)].get_or_init(|| {
+            if !self.admin_outcome(p).possible() {
+                return Access::never();
+            }
+            self.admin_answer(self.admin_set(p), p, true)
+        })
+    }
+
+    /// [`Effective::is_admin`] without the evidence: cheaper, for analyses that only need the
+    /// outcome and its conditions.
+    pub fn admin_outcome(&self, p: Principal) -> &Access {
+        self.admin_outcomes[self.slot(p)].get_or_init(|| {
+            if let Some(known) = self.admin[self.slot(p)].get() {
+                let mut access = known.clone();
+                access.evidence.clear();
+                return access;
+            }
             if ADMIN_SENTINELS.iter().any(|(a, _)| !self.may(p, a)) {
                 return Access::never();
             }
-            self.admin_of(self.admin_set(p), p)
+            self.admin_answer(self.admin_set(p), p, false)
         })
     }
 
     /// Whether a principal with `set` as its layers (a hypothetical variation of `p`'s) would
-    /// be administrator-equivalent.
+    /// be administrator-equivalent: the outcome and its conditions, without evidence.
     pub fn admin_of(&self, set: &PolicySet, p: Principal) -> Access {
-        let account = &self.account.info.account_id;
-        let partition = super::rules::partition(self.account);
+        self.admin_answer(set, p, false)
+    }
+
+    fn admin_answer(&self, set: &PolicySet, p: Principal, evidence: bool) -> Access {
+        let sentinels = self.sentinels.get_or_init(|| {
+            let account = &self.account.info.account_id;
+            let partition = super::rules::partition(self.account);
+            ADMIN_SENTINELS
+                .iter()
+                .map(|(action, resource)| {
+                    let resource = resource.replace("{a}", account).replace("{p}", partition);
+                    (*action, resource)
+                })
+                .collect()
+        });
+        // A hypothetical change that writes `Allow *` with nothing to deny it.
+        if !evidence && set.allows_everything() {
+            return Access::always();
+        }
+        // Outcomes first: most principals fail one of the questions, and then no trace is
+        // needed.
         let mut result = Access::always();
-        for (action, resource) in ADMIN_SENTINELS {
-            let resource = resource.replace("{a}", account).replace("{p}", partition);
-            result = result.and(&self.evaluate(set, p, action, &resource, &[]));
+        let mut formulas = Vec::with_capacity(sentinels.len());
+        for (action, resource) in sentinels {
+            let (outcome, allow_when) =
+                self.with_request(p, action, resource, &[], |r| partial_outcome(set, r));
+            result = result.and(&answer(outcome, &allow_when));
             if result.outcome == Outcome::Never {
-                break;
+                return result;
+            }
+            formulas.push(allow_when);
+        }
+        if evidence {
+            for ((action, resource), allow_when) in sentinels.iter().zip(&formulas) {
+                self.with_request(p, action, resource, &[], |r| {
+                    add_evidence(&mut result, set, r, allow_when)
+                });
             }
         }
         result
@@ -775,6 +668,15 @@ impl<'a> Effective<'a> {
 pub(crate) fn access_of(set: &PolicySet, request: &Request) -> Access {
     // Most questions are answered "never"; the trace (for the evidence) only when not.
     let (outcome, allow_when) = partial_outcome(set, request);
+    let mut access = answer(outcome, &allow_when);
+    if access.possible() {
+        add_evidence(&mut access, set, request, &allow_when);
+    }
+    access
+}
+
+/// The outcome of a partial evaluation and the conditions it depends on, one line each.
+fn answer(outcome: Outcome, allow_when: &Formula) -> Access {
     let mut access = Access {
         outcome,
         conditions: Vec::new(),
@@ -783,25 +685,7 @@ pub(crate) fn access_of(set: &PolicySet, request: &Request) -> Access {
     if outcome == Outcome::Never {
         return access;
     }
-    let trace = evaluate(set, request).trace;
-    for layer in &trace.layers {
-        if matches!(layer.layer, LayerKind::Identity | LayerKind::Resource) {
-            for s in layer.matched.iter().filter(|s| s.effect == Effect::Allow) {
-                let e = Evidence::new(s.policy.clone(), s.statement, s.sid.as_deref());
-                if !access.evidence.contains(&e) {
-                    access.evidence.push(e);
-                }
-            }
-        }
-    }
     for r in allow_when.requirements() {
-        if r.effect == Effect::Allow && matches!(r.layer, LayerKind::Identity | LayerKind::Resource)
-        {
-            let e = Evidence::new(r.policy.clone(), r.statement, r.sid.as_deref());
-            if !access.evidence.contains(&e) {
-                access.evidence.push(e);
-            }
-        }
         let line = format!(
             "{} {} {} ({} statement {})",
             r.operator,
@@ -815,6 +699,38 @@ pub(crate) fn access_of(set: &PolicySet, request: &Request) -> Access {
         }
     }
     access
+}
+
+/// Adds the identity and resource `Allow` statements that take part in allowing `request`:
+/// those that match it outright (from a trace), then those whose conditions it depends on.
+fn add_evidence(access: &mut Access, set: &PolicySet, request: &Request, allow_when: &Formula) {
+    let mut add = |e: Evidence| {
+        if !access.evidence.contains(&e) {
+            access.evidence.push(e);
+        }
+    };
+    let trace = evaluate(set, request).trace;
+    for layer in &trace.layers {
+        if matches!(layer.layer, LayerKind::Identity | LayerKind::Resource) {
+            for s in layer.matched.iter().filter(|s| s.effect == Effect::Allow) {
+                add(Evidence::new(
+                    s.policy.clone(),
+                    s.statement,
+                    s.sid.as_deref(),
+                ));
+            }
+        }
+    }
+    for r in allow_when.requirements() {
+        if r.effect == Effect::Allow && matches!(r.layer, LayerKind::Identity | LayerKind::Resource)
+        {
+            add(Evidence::new(
+                r.policy.clone(),
+                r.statement,
+                r.sid.as_deref(),
+            ));
+        }
+    }
 }
 
 /// A concrete ARN from a catalog template: `${Partition}`, `${Region}` and `${Account}` filled

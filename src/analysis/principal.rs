@@ -147,9 +147,15 @@ pub struct CompiledAccount {
     scps: Vec<Vec<CompiledPolicy>>,
 }
 
+/// Compiles an identity, boundary or SCP document, indexed by the actions the analyses ask
+/// about.
+fn compile_indexed(document: &crate::policy::Policy) -> CompiledPolicy {
+    CompiledPolicy::compile(document).indexed(super::effective::action_index())
+}
+
 fn compile_inline(list: &[InlinePolicy]) -> Vec<CompiledPolicy> {
     list.iter()
-        .map(|p| CompiledPolicy::labeled(p.name.clone(), &p.document))
+        .map(|p| compile_indexed(&p.document).with_label(p.name.clone()))
         .collect()
 }
 
@@ -181,7 +187,7 @@ impl CompiledAccount {
                     .iter()
                     .map(|p| {
                         p.default_document()
-                            .map(|d| CompiledPolicy::labeled(p.arn.clone(), d))
+                            .map(|d| compile_indexed(d).with_label(p.arn.clone()))
                     })
                     .collect();
                 let user_inline = account
@@ -205,7 +211,7 @@ impl CompiledAccount {
             group_inline,
             role_inline,
             trust,
-            scps: compile_scps(account, CompiledPolicy::compile),
+            scps: compile_scps(account, compile_indexed),
         }
     }
 
@@ -269,6 +275,11 @@ impl CompiledAccount {
             Principal::Role(id) => account.role(id).permissions_boundary.as_ref(),
         }?;
         self.managed(boundary)
+    }
+
+    /// The account's SCPs by level (see [`compile_scps`]).
+    pub fn scps(&self) -> &[Vec<CompiledPolicy>] {
+        &self.scps
     }
 
     /// A role's trust policy, compiled.

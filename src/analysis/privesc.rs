@@ -280,7 +280,7 @@ impl<'e, 'a> Analysis<'e, 'a> {
     }
 
     fn is_admin(&self, p: Principal) -> bool {
-        self.eff.is_admin(p).possible()
+        self.eff.admin_outcome(p).possible()
     }
 
     /// The principals the analysis is about.
@@ -292,7 +292,7 @@ impl<'e, 'a> Analysis<'e, 'a> {
         let principals = self.principals();
         // Administrators are valuable as they are.
         for &p in &principals {
-            let admin = self.eff.is_admin(p).clone();
+            let admin = self.eff.admin_outcome(p).clone();
             if admin.possible() {
                 let s = self.slot(p);
                 self.value[s] = Some(Route {
@@ -686,13 +686,7 @@ impl<'e, 'a> Analysis<'e, 'a> {
                     }
                     identity.push(anything.clone());
                 });
-                let mut total = access.and(&gain);
-                if total.possible() {
-                    total
-                        .evidence
-                        .retain(|e| e.policy != "attacker-written policy");
-                }
-                (total, via)
+                (access.and(&gain), via)
             }
             _ => (access, via),
         }

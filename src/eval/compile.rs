@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use super::action_index::{ActionIndex, ActionMask};
 use super::arn::{ArnPattern, SplitArn};
 use super::condition::{CompiledCondition, ConditionError, Tri};
 use super::context::Context;
@@ -20,6 +21,8 @@ pub struct CompiledPolicy {
     /// Shared, so that restricting a policy to some actions copies no statement, and a policy
     /// that is already restricted is copied by reference.
     pub(crate) statements: Arc<[Arc<CompiledStatement>]>,
+    /// The index the statements' [`CompiledStatement::mask`]s refer to, if any.
+    index: Option<&'static ActionIndex>,
 }
 
 #[derive(Debug, Clone)]
@@ -29,6 +32,9 @@ pub(crate) struct CompiledStatement {
     pub(crate) effect: Effect,
     pub(crate) not_action: bool,
     pub(crate) actions: Vec<Pattern>,
+    /// The actions of the policy's [`ActionIndex`] that `actions` covers (empty when the
+    /// policy has no index).
+    pub(crate) mask: ActionMask,
     /// `None`: no `Resource`/`NotResource` (trust policies): every resource.
     pub(crate) resources: Option<Resources>,
     /// `None`: no `Principal`/`NotPrincipal`.
@@ -86,6 +92,7 @@ impl CompiledPolicy {
                         .iter()
                         .map(|a| Pattern::new(a, true))
                         .collect(),
+                    mask: ActionMask::default(),
                     resources: s.resource.as_ref().map(|r| Resources {
                         negated: r.negated,
                         patterns: r
@@ -110,7 +117,41 @@ impl CompiledPolicy {
         CompiledPolicy {
             label: Arc::from(""),
             statements,
+            index: None,
         }
+    }
+
+    /// The policy with each statement's actions looked up in `index`, so that restricting
+    /// it to the index's actions ([`CompiledPolicy::for_actions`]) tests bits instead of
+    /// matching patterns.
+    pub fn indexed(mut self, index: &'static ActionIndex) -> CompiledPolicy {
+        let mask = |s: &mut Arc<CompiledStatement>| {
+            let m = index.mask_of(s);
+            // Freshly compiled statements are not shared yet: no copy.
+            Arc::make_mut(s).mask = m;
+        };
+        match Arc::get_mut(&mut self.statements) {
+            Some(statements) => statements.iter_mut().for_each(mask),
+            None => {
+                let mut statements: Vec<Arc<CompiledStatement>> = self.statements.to_vec();
+                statements.iter_mut().for_each(mask);
+                self.statements = statements.into();
+            }
+        }
+        self.index = Some(index);
+        self
+    }
+
+    /// The index actions some `Allow` statement covers; `None` when the policy has no
+    /// index.
+    pub fn allow_mask(&self) -> Option<ActionMask> {
+        self.index?;
+        Some(
+            self.statements
+                .iter()
+                .filter(|s| s.effect == Effect::Allow)
+                .fold(ActionMask::default(), |m, s| m.or(s.mask)),
+        )
     }
 
     /// Compiles `policy` and names it `label` (a policy ARN, an inline policy name, or
@@ -139,8 +180,24 @@ impl CompiledPolicy {
 
     /// The policy with only the statements that cover one of `actions`.
     pub fn for_actions(&self, actions: &[&str]) -> CompiledPolicy {
-        let covers = |s: &Arc<CompiledStatement>| actions.iter().any(|a| s.action_matches(a));
-        if self.statements.iter().all(covers) {
+        match self.mask_for(actions) {
+            Some(mask) => self.keep(|s| s.mask.intersects(&mask)),
+            None => self.keep(|s| actions.iter().any(|a| s.action_matches(a))),
+        }
+    }
+
+    /// `actions` as a mask of the policy's index, when it has one with all of them.
+    fn mask_for(&self, actions: &[&str]) -> Option<ActionMask> {
+        let index = self.index?;
+        let mut mask = ActionMask::default();
+        for a in actions {
+            mask.set(index.bit(a)?);
+        }
+        Some(mask)
+    }
+
+    fn keep(&self, covers: impl Fn(&CompiledStatement) -> bool) -> CompiledPolicy {
+        if self.statements.iter().all(|s| covers(s)) {
             return self.clone();
         }
         CompiledPolicy {
@@ -151,7 +208,14 @@ impl CompiledPolicy {
                 .filter(|s| covers(s))
                 .cloned()
                 .collect(),
+            index: self.index,
         }
+    }
+
+    /// The 0-based positions (in the document) of the statements the policy keeps.
+    #[cfg(test)]
+    pub(crate) fn statement_indexes(&self) -> Vec<usize> {
+        self.statements.iter().map(|s| s.index).collect()
     }
 
     /// How many statements the policy has.

@@ -79,6 +79,13 @@ pub struct Context {
     entries: Vec<(Box<str>, Entry)>,
 }
 
+/// What [`Context::push_overrides`] changed.
+#[derive(Debug)]
+pub struct Overrides {
+    len: usize,
+    replaced: Vec<(usize, Entry)>,
+}
+
 impl Context {
     /// An empty context: every key is absent.
     pub fn new() -> Context {
@@ -106,6 +113,37 @@ impl Context {
     pub fn remove(&mut self, key: &str) {
         let key = key.to_lowercase();
         self.entries.retain(|(k, _)| **k != *key);
+    }
+
+    /// Sets the `extra` keys for a while, without copying the context: undo with
+    /// [`Context::pop_overrides`].
+    pub fn push_overrides(&mut self, extra: &[(&str, ContextValue)]) -> Overrides {
+        let mut saved = Overrides {
+            len: self.entries.len(),
+            replaced: Vec::new(),
+        };
+        for (key, value) in extra {
+            let key = key.to_lowercase();
+            let entry = Entry::Known(value.clone());
+            match self.entries.iter().position(|(k, _)| **k == *key) {
+                Some(i) => saved
+                    .replaced
+                    .push((i, std::mem::replace(&mut self.entries[i].1, entry))),
+                None => self.entries.push((key.into_boxed_str(), entry)),
+            }
+        }
+        saved
+    }
+
+    /// Puts the context back as it was before [`Context::push_overrides`].
+    pub fn pop_overrides(&mut self, saved: Overrides) {
+        // Later overrides of a key first, so that the oldest value is restored last.
+        for (i, entry) in saved.replaced.into_iter().rev() {
+            if let Some(slot) = self.entries.get_mut(i) {
+                slot.1 = entry;
+            }
+        }
+        self.entries.truncate(saved.len);
     }
 
     fn put(&mut self, key: &str, entry: Entry) {
@@ -170,6 +208,28 @@ impl Context {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn overrides_are_undone() {
+        let mut c = Context::new().with("aws:username", "alice");
+        c.set_unknown("aws:SourceIp");
+        let before = c.clone();
+        let saved = c.push_overrides(&[
+            ("AWS:SourceIp", ContextValue::from("10.0.0.1")),
+            (
+                "iam:PassedToService",
+                ContextValue::from("ec2.amazonaws.com"),
+            ),
+            ("aws:sourceip", ContextValue::from("10.0.0.2")),
+        ]);
+        assert_eq!(c.get("aws:SourceIp"), Some(&ContextValue::from("10.0.0.2")));
+        assert_eq!(
+            c.get("iam:passedtoservice"),
+            Some(&ContextValue::from("ec2.amazonaws.com"))
+        );
+        c.pop_overrides(saved);
+        assert_eq!(c, before);
+    }
 
     #[test]
     fn keys_are_case_insensitive() {

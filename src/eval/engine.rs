@@ -11,6 +11,7 @@ use super::trace::{
     Cause, CauseKind, Decision, LayerKind, LayerStatus, LayerTrace, MissReason, NearMiss,
     StatementRef, Trace, TraceError,
 };
+use super::wildcard::Pattern;
 use crate::policy::Effect;
 
 /// One request to decide.
@@ -137,6 +138,29 @@ impl PolicySet {
 }
 
 impl PolicySet {
+    /// Whether every request for a resource in the caller's account is certainly allowed:
+    /// identity policies alone, one of them allowing every action on every resource without
+    /// conditions, and no `Deny` anywhere. A shortcut before evaluating.
+    pub fn allows_everything(&self) -> bool {
+        let statements = || self.identity.iter().flat_map(|p| p.statements.iter());
+        self.permission_boundary.is_none()
+            && self.scps.is_empty()
+            && self.rcps.is_empty()
+            && self.resource_policy.is_none()
+            && self.session_policy.is_none()
+            && statements().all(|s| s.effect == Effect::Allow)
+            && statements().any(|s| {
+                !s.not_action
+                    && s.actions.iter().any(|a| matches!(a, Pattern::Any))
+                    && s.resources
+                        .as_ref()
+                        .is_none_or(|r| !r.negated && r.text.iter().any(|t| t == "*"))
+                    && s.principal.is_none()
+                    && s.conditions.is_empty()
+                    && s.errors.is_empty()
+            })
+    }
+
     /// The identity `Allow` statements, when they alone decide whether a request may be
     /// allowed on some resource (see [`PolicySet::may_allow_resource`]); `None` when a
     /// resource-based policy takes part.
@@ -1046,6 +1070,33 @@ mod tests {
         assert_eq!(d(&set, &req(ALICE, ACCT)), Allow);
         set.identity.push(deny("s3:GetObject"));
         assert_eq!(d(&set, &req(ALICE, ACCT)), ExplicitDeny);
+    }
+
+    #[test]
+    fn allows_everything_only_when_nothing_can_deny() {
+        let mut set = PolicySet {
+            identity: vec![allow("s3:*"), allow("*")],
+            ..PolicySet::default()
+        };
+        assert!(set.allows_everything());
+        assert_eq!(d(&set, &req(ALICE, ACCT)), Allow);
+        set.identity.push(deny("iam:*"));
+        assert!(!set.allows_everything());
+        set.identity.pop();
+        set.permission_boundary = Some(allow("*"));
+        assert!(!set.allows_everything());
+        set.permission_boundary = None;
+        set.identity = vec![pol(
+            "conditional",
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*",
+                "Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}}}]}"#,
+        )];
+        assert!(!set.allows_everything());
+        set.identity = vec![pol(
+            "not-action",
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","NotAction":"*","Resource":"*"}]}"#,
+        )];
+        assert!(!set.allows_everything());
     }
 
     #[test]

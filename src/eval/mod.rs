@@ -31,6 +31,7 @@
 //! Semantics follow the IAM User Guide ("Policy evaluation logic", "Condition operators",
 //! "Policy variables", ...); each rule's code cites the sentence it implements.
 
+mod action_index;
 mod arn;
 mod batch;
 mod compile;
@@ -43,10 +44,11 @@ mod trace;
 mod variables;
 mod wildcard;
 
+pub use action_index::{ActionIndex, ActionMask, MAX_ACTIONS};
 pub use batch::{BatchCase, BatchError, evaluate_line};
 pub use compile::CompiledPolicy;
 pub use condition::Tri;
-pub use context::{Context, ContextValue, Lookup};
+pub use context::{Context, ContextValue, Lookup, Overrides};
 pub use engine::{
     AllowStatement, Evaluation, PolicySet, Request, ResourcePolicyKind, decide, evaluate,
 };

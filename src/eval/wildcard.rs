@@ -82,6 +82,18 @@ impl Pattern {
         }
     }
 
+    /// The literal text every match starts with.
+    pub(crate) fn literal_prefix(&self) -> &str {
+        match self {
+            Pattern::Exact(p) | Pattern::Prefix(p) => p,
+            Pattern::General(tokens) => match tokens.first() {
+                Some(Token::Lit(p)) => p,
+                _ => "",
+            },
+            Pattern::Any | Pattern::Suffix(_) => "",
+        }
+    }
+
     /// Case-sensitive match.
     #[inline]
     pub(crate) fn matches(&self, s: &str) -> bool {

@@ -767,7 +767,7 @@ impl EcsRoleMixup {
                 continue;
             }
             let p = Principal::Role(crate::model::RoleId(i as u32));
-            if eff.is_admin(p).possible() {
+            if eff.admin_outcome(p).possible() {
                 continue;
             }
             if is_execution_role(role) {
