@@ -595,7 +595,10 @@ impl<'a> Effective<'a> {
     /// with the statements that allow it.
     pub fn is_admin(&self, p: Principal) -> &Access {
         self.admin[self.slot(p)].get_or_init(|| {
-            if !self.admin_outcome(p).possible() {
+            let known = self.admin_outcomes[self.slot(p)].get();
+            if known.is_some_and(|o| !o.possible())
+                || ADMIN_SENTINELS.iter().any(|(a, _)| !self.may(p, a))
+            {
                 return Access::never();
             }
             self.admin_answer(self.admin_set(p), p, true)

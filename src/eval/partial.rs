@@ -62,7 +62,8 @@ pub struct Literal {
 pub enum Formula {
     True,
     False,
-    Require(Requirement),
+    /// Boxed: formulas are moved around a lot, and a requirement is large.
+    Require(Box<Requirement>),
     Not(Box<Formula>),
     All(Vec<Formula>),
     Any(Vec<Formula>),
@@ -140,6 +141,7 @@ impl Formula {
         fn walk<'a>(f: &'a Formula, out: &mut Vec<&'a Requirement>) {
             match f {
                 Formula::Require(r) => {
+                    let r: &Requirement = r;
                     if !out.contains(&r) {
                         out.push(r);
                     }
@@ -167,7 +169,7 @@ fn dnf(f: &Formula, negate: bool, limit: usize) -> Option<Vec<Vec<Literal>>> {
         (Formula::True, true) | (Formula::False, false) => Some(Vec::new()),
         (Formula::Require(r), n) => Some(vec![vec![Literal {
             holds: !n,
-            requirement: r.clone(),
+            requirement: (**r).clone(),
         }]]),
         (Formula::Not(x), n) => dnf(x, !n, limit),
         // ¬(a ∧ b) = ¬a ∨ ¬b, and a ∨ b: union of alternatives.
@@ -317,7 +319,7 @@ fn statement_formula(
     level: Option<usize>,
 ) -> Formula {
     let req = |operator: String, key: String, values: Vec<String>| {
-        Formula::Require(Requirement {
+        Formula::Require(Box::new(Requirement {
             operator,
             key,
             values,
@@ -327,7 +329,7 @@ fn statement_formula(
             effect: st.effect,
             layer,
             level,
-        })
+        }))
     };
     let mut f = Formula::True;
     if let Some(r) = &st.resources
@@ -536,7 +538,7 @@ mod tests {
     #[test]
     fn formula_simplification_and_dnf() {
         let r = |k: &str| {
-            Formula::Require(Requirement {
+            Formula::Require(Box::new(Requirement {
                 operator: "StringEquals".into(),
                 key: k.into(),
                 values: vec![],
@@ -546,7 +548,7 @@ mod tests {
                 effect: Effect::Allow,
                 layer: LayerKind::Identity,
                 level: None,
-            })
+            }))
         };
         assert_eq!(Formula::True.and(r("a")), r("a"));
         assert_eq!(Formula::False.or(r("a")), r("a"));
