@@ -175,8 +175,6 @@ struct Analysis<'e, 'a> {
     found: HashMap<(usize, &'static str), Escalation>,
     /// (slot, action) → allowed on some resource.
     step_cache: Memo<(usize, &'static str), Access>,
-    /// [`Self::step_outcome`], by (slot, action).
-    step_outcomes: Memo<(usize, &'static str), Outcome>,
     /// Whether `q` would be administrator after a change, by (slot of `q`, change).
     gains: Memo<(usize, String), Access>,
     /// Scratch for [`Self::combos`]: per principal slot, a bit per technique index (there
@@ -230,7 +228,6 @@ impl<'e, 'a> Analysis<'e, 'a> {
             value: vec![None; account.principal_count()],
             found: HashMap::default(),
             step_cache: Memo::default(),
-            step_outcomes: Memo::default(),
             gains: Memo::default(),
             passes: Memo::default(),
             service_steps: Memo::default(),
@@ -597,15 +594,9 @@ impl<'e, 'a> Analysis<'e, 'a> {
 
     // ---------------------------------------------------------------- questions
 
-    /// The outcome of [`Self::step`], without its conditions and evidence (for caps).
+    /// The outcome of [`Self::step`] (for caps; the edges that follow need the rest).
     fn step_outcome(&self, p: Principal, action: &'static str) -> Outcome {
-        let key = (self.slot(p), action);
-        if let Some(a) = self.step_cache.borrow().get(&key) {
-            return a.outcome;
-        }
-        remembered(&self.step_outcomes, &key, || {
-            self.eff.outcome_somewhere_with(p, action, &[])
-        })
+        self.step(p, action).outcome
     }
 
     fn check(&self, p: Principal, action: &str, resource: &str) -> Access {
