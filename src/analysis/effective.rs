@@ -479,12 +479,19 @@ impl<'a> Effective<'a> {
         // Outcomes first; the conditions and evidence only for the best resource.
         let set = self.action_set(p, action);
         match self.best_resource(&set, p, action, resources, extra) {
-            Some((_, r)) => self.evaluate(&set, p, action, r.as_ref(), extra),
+            Some((outcome, r, allow_when)) => {
+                let mut access = answer(outcome, &allow_when);
+                self.with_request(p, action, r.as_ref(), extra, |request| {
+                    add_evidence(&mut access, &set, request, &allow_when)
+                });
+                access
+            }
             None => Access::never(),
         }
     }
 
-    /// The best outcome over several candidate resources, and the first resource with it.
+    /// The best outcome over several candidate resources, the first resource with it, and
+    /// when it is allowed there.
     fn best_resource<I, S>(
         &self,
         set: &PolicySet,
@@ -492,21 +499,21 @@ impl<'a> Effective<'a> {
         action: &str,
         resources: I,
         extra: &[(&str, ContextValue)],
-    ) -> Option<(Outcome, S)>
+    ) -> Option<(Outcome, S, Formula)>
     where
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        let mut best: Option<(Outcome, S)> = None;
+        let mut best: Option<(Outcome, S, Formula)> = None;
         for r in resources {
             if !set.may_allow_resource(r.as_ref()) {
                 continue;
             }
-            let o = self.with_request(p, action, r.as_ref(), extra, |req| {
-                partial_outcome(set, req).0
+            let (o, allow_when) = self.with_request(p, action, r.as_ref(), extra, |req| {
+                partial_outcome(set, req)
             });
-            if o != Outcome::Never && best.as_ref().is_none_or(|(b, _)| rank(o) > rank(*b)) {
-                best = Some((o, r));
+            if o != Outcome::Never && best.as_ref().is_none_or(|(b, ..)| rank(o) > rank(*b)) {
+                best = Some((o, r, allow_when));
             }
             if o == Outcome::Always {
                 break;
@@ -548,7 +555,7 @@ impl<'a> Effective<'a> {
         let set = self.action_set(p, action);
         let candidates = self.candidates(p, action);
         self.best_resource(&set, p, action, candidates.iter(), extra)
-            .map_or(Outcome::Never, |(o, _)| o)
+            .map_or(Outcome::Never, |(o, ..)| o)
     }
 
     /// The resources [`Effective::check_somewhere`] tries, remembered.

@@ -3,6 +3,7 @@
 //! The wire shape is FORMATS.md §3 (`scan --format json`); the TUI shows the same values as
 //! badges (title) and detail panes (detail, evidence, path, fix).
 
+use std::collections::HashSet;
 use std::fmt;
 
 use serde::Serialize;
@@ -240,17 +241,103 @@ impl Finding {
 
 /// Orders findings for output: most severe first, then by rule and id, so runs are identical.
 pub fn sort(findings: &mut [Finding]) {
-    findings.sort_by(|a, b| {
-        b.severity
-            .cmp(&a.severity)
-            .then_with(|| a.rule.cmp(&b.rule))
-            .then_with(|| a.id.cmp(&b.id))
-    });
+    findings.sort_by(output_order);
+}
+
+fn output_order(a: &Finding, b: &Finding) -> std::cmp::Ordering {
+    b.severity
+        .cmp(&a.severity)
+        .then_with(|| a.rule.cmp(&b.rule))
+        .then_with(|| a.id.cmp(&b.id))
+}
+
+/// Keeps the first finding of each id.
+pub fn dedupe(findings: &mut Vec<Finding>) {
+    let keep: Vec<bool> = {
+        let mut seen = HashSet::with_capacity(findings.len());
+        findings
+            .iter()
+            .map(|f| seen.insert(f.id.as_str()))
+            .collect()
+    };
+    let mut keep = keep.into_iter();
+    findings.retain(|_| keep.next().unwrap_or(true));
+}
+
+/// Two lists each deduplicated ([`dedupe`]) and sorted ([`sort`]) as one: `second`'s
+/// findings whose id `first` has are left out.
+pub fn merge(first: Vec<Finding>, second: Vec<Finding>) -> Vec<Finding> {
+    let taken: HashSet<&str> = first.iter().map(|f| f.id.as_str()).collect();
+    let keep: Vec<bool> = second
+        .iter()
+        .map(|f| !taken.contains(f.id.as_str()))
+        .collect();
+    drop(taken);
+    let mut out = Vec::with_capacity(first.len() + second.len());
+    let mut first = first.into_iter().peekable();
+    let mut second = second
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(f, keep)| keep.then_some(f))
+        .peekable();
+    loop {
+        let from_first = match (first.peek(), second.peek()) {
+            (Some(a), Some(b)) => output_order(a, b) != std::cmp::Ordering::Greater,
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (None, None) => break,
+        };
+        out.extend(if from_first {
+            first.next()
+        } else {
+            second.next()
+        });
+    }
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn finding(rule: &str, subject: &str, severity: Severity, title: &str) -> Finding {
+        Finding::new(rule, Kind::Hygiene, severity, subject, title)
+    }
+
+    #[test]
+    fn merging_two_sorted_lists_is_sorting_their_concatenation() {
+        let mut first = vec![
+            finding("b.rule", "arn:2", Severity::High, "first b2"),
+            finding("a.rule", "arn:1", Severity::Low, "first a1"),
+            finding("a.rule", "arn:1", Severity::High, "first a1 again"),
+            finding("c.rule", "arn:9", Severity::Critical, "first c9"),
+        ];
+        let mut second = vec![
+            finding("a.rule", "arn:3", Severity::High, "second a3"),
+            finding(
+                "b.rule",
+                "arn:2",
+                Severity::Medium,
+                "second b2, an id first has",
+            ),
+            finding("d.rule", "arn:0", Severity::Info, "second d0"),
+        ];
+        let mut expected: Vec<Finding> = first.iter().chain(&second).cloned().collect();
+        dedupe(&mut expected);
+        sort(&mut expected);
+        for list in [&mut first, &mut second] {
+            dedupe(list);
+            sort(list);
+        }
+        assert_eq!(first.len(), 3, "the repeated id is dropped");
+        let titles = |v: &[Finding]| v.iter().map(|f| f.title.clone()).collect::<Vec<_>>();
+        let merged = merge(first, second);
+        assert_eq!(titles(&merged), titles(&expected));
+        assert_eq!(
+            titles(&merged),
+            ["first c9", "second a3", "first b2", "first a1", "second d0"]
+        );
+    }
 
     #[test]
     fn serializes_the_formats_shape() {

@@ -83,7 +83,7 @@ pub fn analyze(eff: &Effective<'_>) -> Vec<Escalation> {
         .run(&Turns::default(), Helped::default)
 }
 
-/// The escalations as findings.
+/// The escalations as findings, in output order ([`super::findings::sort`]).
 pub fn findings(eff: &Effective<'_>) -> Vec<Finding> {
     findings_with(
         eff,
@@ -103,22 +103,21 @@ pub fn findings_with<'e>(
     help: impl FnOnce() -> Helped,
 ) -> Vec<Finding> {
     let escalations = Analysis::new(eff, Box::new(graph)).run(turns, help);
-    // Tens of thousands on a large account: half of them on a second thread.
+    // Tens of thousands on a large account: half of them on a second thread, each half
+    // sorted there.
     let (first, second) = escalations.split_at(escalations.len() / 2);
-    std::thread::scope(|s| {
-        let second = s.spawn(|| {
-            second
-                .iter()
-                .map(|e| finding(eff.account, e))
-                .collect::<Vec<_>>()
-        });
-        let mut out: Vec<Finding> = first.iter().map(|e| finding(eff.account, e)).collect();
-        out.extend(
-            second
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-        );
+    let sorted = |half: &[Escalation]| {
+        let mut out: Vec<Finding> = half.iter().map(|e| finding(eff.account, e)).collect();
+        super::findings::sort(&mut out);
         out
+    };
+    std::thread::scope(|s| {
+        let second = s.spawn(|| sorted(second));
+        let first = sorted(first);
+        let second = second
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        super::findings::merge(first, second)
     })
 }
 

@@ -11,7 +11,6 @@ mod permissions;
 mod trust;
 
 use std::cell::OnceCell;
-use std::collections::HashSet;
 use std::sync::Arc;
 
 use jiff::Timestamp;
@@ -186,12 +185,12 @@ pub fn scan(account: &Account, now: Timestamp) -> Vec<Finding> {
     // only after its first pass, helps with the analysis' per-principal passes, then runs the
     // rules while the analysis searches backwards on its own.
     let turns = super::privesc::Turns::default();
-    let (mut out, escalations) = std::thread::scope(|s| {
+    let (out, escalations) = std::thread::scope(|s| {
         let (graph_out, graph_in) = std::sync::mpsc::sync_channel(1);
         let (helped_out, helped_in) = std::sync::mpsc::sync_channel(1);
         let privesc = s.spawn(|| {
             let effective = Effective::with_compiled(account, now, compiled.clone());
-            super::privesc::findings_with(
+            let r = super::privesc::findings_with(
                 &effective,
                 move || {
                     // The sender is gone only if the other thread failed: build it here.
@@ -201,7 +200,9 @@ pub fn scan(account: &Account, now: Timestamp) -> Vec<Finding> {
                 },
                 &turns,
                 move || helped_in.recv().unwrap_or_default(),
-            )
+            );
+            drop(effective);
+            r
         });
         let graph = Arc::new(TrustGraph::build(account));
         graph_out.send(graph.clone()).ok();
@@ -213,16 +214,17 @@ pub fn scan(account: &Account, now: Timestamp) -> Vec<Finding> {
         for rule in all() {
             rule.check(&scan, &mut out);
         }
+        // This thread is done first: sorting here and letting go of its answers now takes
+        // both off the end of the scan.
+        drop(scan);
+        findings::dedupe(&mut out);
+        findings::sort(&mut out);
         let escalations = privesc
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         (out, escalations)
     });
-    out.extend(escalations);
-    let mut seen = HashSet::new();
-    out.retain(|f| seen.insert(f.id.clone()));
-    findings::sort(&mut out);
-    out
+    findings::merge(out, escalations)
 }
 
 #[cfg(test)]
@@ -293,6 +295,7 @@ pub(crate) mod test_support {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::HashSet;
 
     #[test]
     fn rule_ids_are_unique_and_kinded() {
