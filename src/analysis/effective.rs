@@ -646,17 +646,17 @@ impl<'a> Effective<'a> {
                 })
                 .collect()
         });
-        // A hypothetical change that writes `Allow *` with nothing to deny it.
-        if !evidence && set.allows_everything() {
-            return Access::always();
-        }
         // Outcomes first: most principals fail one of the questions, and then no trace is
         // needed.
         let mut result = Access::always();
         let mut formulas = Vec::with_capacity(sentinels.len());
         for (action, resource) in sentinels {
-            let (outcome, allow_when) =
-                self.with_request(p, action, resource, &[], |r| partial_outcome(set, r));
+            // After a change that writes `Allow *`, most questions have nothing to deny them.
+            let (outcome, allow_when) = if !evidence && set.allows_everything(action) {
+                (Outcome::Always, Formula::True)
+            } else {
+                self.with_request(p, action, resource, &[], |r| partial_outcome(set, r))
+            };
             result = result.and(&answer(outcome, &allow_when));
             if result.outcome == Outcome::Never {
                 return result;

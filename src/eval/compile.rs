@@ -196,6 +196,15 @@ impl CompiledPolicy {
         Some(mask)
     }
 
+    /// Whether some `Deny` statement covers `action`.
+    pub(crate) fn may_deny(&self, action: &str) -> bool {
+        let mut deny = self.statements.iter().filter(|s| s.effect == Effect::Deny);
+        match self.mask_for(&[action]) {
+            Some(mask) => deny.any(|s| s.mask.intersects(&mask)),
+            None => deny.any(|s| s.action_matches(action)),
+        }
+    }
+
     fn keep(&self, covers: impl Fn(&CompiledStatement) -> bool) -> CompiledPolicy {
         if self.statements.iter().all(|s| covers(s)) {
             return self.clone();

@@ -138,19 +138,20 @@ impl PolicySet {
 }
 
 impl PolicySet {
-    /// Whether every request for a resource in the caller's account is certainly allowed:
-    /// identity policies alone, one of them allowing every action on every resource without
-    /// conditions, and no `Deny` anywhere. A shortcut before evaluating.
-    pub fn allows_everything(&self) -> bool {
+    /// Whether every request for `action` on a resource in the caller's account is certainly
+    /// allowed: identity policies alone, one of them allowing every action on every resource
+    /// without conditions, and no `Deny` that covers the action. A shortcut before evaluating.
+    pub fn allows_everything(&self, action: &str) -> bool {
         let statements = || self.identity.iter().flat_map(|p| p.statements.iter());
         self.permission_boundary.is_none()
             && self.scps.is_empty()
             && self.rcps.is_empty()
             && self.resource_policy.is_none()
             && self.session_policy.is_none()
-            && statements().all(|s| s.effect == Effect::Allow)
+            && self.identity.iter().all(|p| !p.may_deny(action))
             && statements().any(|s| {
-                !s.not_action
+                s.effect == Effect::Allow
+                    && !s.not_action
                     && s.actions.iter().any(|a| matches!(a, Pattern::Any))
                     && s.resources
                         .as_ref()
@@ -1078,25 +1079,26 @@ mod tests {
             identity: vec![allow("s3:*"), allow("*")],
             ..PolicySet::default()
         };
-        assert!(set.allows_everything());
+        assert!(set.allows_everything("s3:GetObject"));
         assert_eq!(d(&set, &req(ALICE, ACCT)), Allow);
         set.identity.push(deny("iam:*"));
-        assert!(!set.allows_everything());
+        assert!(set.allows_everything("s3:GetObject"));
+        assert!(!set.allows_everything("IAM:PassRole"));
         set.identity.pop();
         set.permission_boundary = Some(allow("*"));
-        assert!(!set.allows_everything());
+        assert!(!set.allows_everything("s3:GetObject"));
         set.permission_boundary = None;
         set.identity = vec![pol(
             "conditional",
             r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*",
                 "Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}}}]}"#,
         )];
-        assert!(!set.allows_everything());
+        assert!(!set.allows_everything("s3:GetObject"));
         set.identity = vec![pol(
             "not-action",
             r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","NotAction":"*","Resource":"*"}]}"#,
         )];
-        assert!(!set.allows_everything());
+        assert!(!set.allows_everything("s3:GetObject"));
     }
 
     #[test]
