@@ -39,6 +39,8 @@ fn report(name: &str, account: &Account, runs: usize) {
 }
 
 fn bench(c: &mut Criterion) {
+    // As the binary does.
+    iamscope::cli::keep_freed_memory();
     let large = support::generated_account(10_000, "10k");
     report("10k", &large, 2);
     drop(large);

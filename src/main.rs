@@ -11,6 +11,7 @@ use iamscope::cli::{self, Cli, Exit};
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    cli::keep_freed_memory();
     // A usage error is bad input: exit 1 (FORMATS.md §6), not clap's 2, which here means
     // "denied".
     let cli = match Cli::try_parse() {
