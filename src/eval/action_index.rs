@@ -116,6 +116,15 @@ impl ActionIndex {
         }
     }
 
+    /// `actions` as a mask, when the index has all of them.
+    pub fn mask_of(&self, actions: &[&str]) -> Option<ActionMask> {
+        let mut mask = ActionMask::default();
+        for a in actions {
+            mask.set(self.bit(a)?);
+        }
+        Some(mask)
+    }
+
     /// How many actions the index holds.
     pub fn len(&self) -> usize {
         self.actions.len()
@@ -126,7 +135,7 @@ impl ActionIndex {
     }
 
     /// The actions of the index that `statement`'s `Action`/`NotAction` covers.
-    pub(crate) fn mask_of(&self, statement: &CompiledStatement) -> ActionMask {
+    pub(crate) fn statement_mask(&self, statement: &CompiledStatement) -> ActionMask {
         let mut hits = ActionMask::default();
         for pattern in &statement.actions {
             // A pattern with a plain service prefix can only match that service's actions

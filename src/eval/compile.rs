@@ -63,6 +63,34 @@ pub(crate) struct Principals {
     pub(crate) matcher: PrincipalMatcher,
 }
 
+/// Actions to restrict policies to, with their mask in the index of the policies restricted
+/// last: the policies of one set share an index, so the actions are looked up once.
+pub(crate) struct Restriction<'x> {
+    actions: &'x [&'x str],
+    mask: Option<(&'static ActionIndex, Option<ActionMask>)>,
+}
+
+impl<'x> Restriction<'x> {
+    pub(crate) fn new(actions: &'x [&'x str]) -> Restriction<'x> {
+        Restriction {
+            actions,
+            mask: None,
+        }
+    }
+
+    fn mask(&mut self, index: Option<&'static ActionIndex>) -> Option<ActionMask> {
+        let index = index?;
+        match self.mask {
+            Some((known, mask)) if std::ptr::eq(known, index) => mask,
+            _ => {
+                let mask = index.mask_of(self.actions);
+                self.mask = Some((index, mask));
+                mask
+            }
+        }
+    }
+}
+
 impl CompiledPolicy {
     /// Compiles `policy`. Its label is empty; set one with [`CompiledPolicy::with_label`].
     pub fn compile(policy: &Policy) -> CompiledPolicy {
@@ -126,7 +154,7 @@ impl CompiledPolicy {
     /// matching patterns.
     pub fn indexed(mut self, index: &'static ActionIndex) -> CompiledPolicy {
         let mask = |s: &mut Arc<CompiledStatement>| {
-            let m = index.mask_of(s);
+            let m = index.statement_mask(s);
             // Freshly compiled statements are not shared yet: no copy.
             Arc::make_mut(s).mask = m;
         };
@@ -180,7 +208,22 @@ impl CompiledPolicy {
 
     /// The policy with only the statements that cover one of `actions`.
     pub fn for_actions(&self, actions: &[&str]) -> CompiledPolicy {
-        match self.mask_for(actions) {
+        self.restrict(&mut Restriction::new(actions))
+    }
+
+    /// [`CompiledPolicy::for_actions`] of the restriction's actions.
+    pub(crate) fn restrict(&self, r: &mut Restriction<'_>) -> CompiledPolicy {
+        self.restrict_some(r).unwrap_or_else(|| CompiledPolicy {
+            label: self.label.clone(),
+            statements: Arc::new([]),
+            index: self.index,
+        })
+    }
+
+    /// [`CompiledPolicy::restrict`], or `None` when no statement is left.
+    pub(crate) fn restrict_some(&self, r: &mut Restriction<'_>) -> Option<CompiledPolicy> {
+        let actions = r.actions;
+        match r.mask(self.index) {
             Some(mask) => self.keep(|s| s.mask.intersects(&mask)),
             None => self.keep(|s| actions.iter().any(|a| s.action_matches(a))),
         }
@@ -188,12 +231,7 @@ impl CompiledPolicy {
 
     /// `actions` as a mask of the policy's index, when it has one with all of them.
     fn mask_for(&self, actions: &[&str]) -> Option<ActionMask> {
-        let index = self.index?;
-        let mut mask = ActionMask::default();
-        for a in actions {
-            mask.set(index.bit(a)?);
-        }
-        Some(mask)
+        self.index?.mask_of(actions)
     }
 
     /// Whether some `Deny` statement covers `action`.
@@ -205,11 +243,15 @@ impl CompiledPolicy {
         }
     }
 
-    fn keep(&self, covers: impl Fn(&CompiledStatement) -> bool) -> CompiledPolicy {
-        if self.statements.iter().all(|s| covers(s)) {
-            return self.clone();
+    fn keep(&self, covers: impl Fn(&CompiledStatement) -> bool) -> Option<CompiledPolicy> {
+        let covered = self.statements.iter().filter(|s| covers(s)).count();
+        if covered == 0 {
+            return None;
         }
-        CompiledPolicy {
+        if covered == self.statements.len() {
+            return Some(self.clone());
+        }
+        Some(CompiledPolicy {
             label: self.label.clone(),
             statements: self
                 .statements
@@ -218,7 +260,7 @@ impl CompiledPolicy {
                 .cloned()
                 .collect(),
             index: self.index,
-        }
+        })
     }
 
     /// The 0-based positions (in the document) of the statements the policy keeps.

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use super::arn::SplitArn;
-use super::compile::{CompiledPolicy, CompiledStatement};
+use super::compile::{CompiledPolicy, CompiledStatement, Restriction};
 use super::condition::Tri;
 use super::context::{Context, ContextValue, Lookup};
 use super::principal::{Caller, CallerKind, PrincipalMatch};
@@ -114,24 +114,30 @@ impl PolicySet {
     /// Every layer restricted to the statements that cover one of `actions`. Identity
     /// policies left empty are dropped: they allow and deny nothing either way.
     pub fn for_actions(&self, actions: &[&str]) -> PolicySet {
-        let restrict = |p: &CompiledPolicy| p.for_actions(actions);
-        let levels = |ls: &[Vec<CompiledPolicy>]| {
+        let mut r = Restriction::new(actions);
+        let identity = self
+            .identity
+            .iter()
+            .filter_map(|p| p.restrict_some(&mut r))
+            .collect();
+        let permission_boundary = self
+            .permission_boundary
+            .as_ref()
+            .map(|p| p.restrict(&mut r));
+        let mut levels = |ls: &[Vec<CompiledPolicy>]| {
             ls.iter()
-                .map(|l| l.iter().map(restrict).collect())
+                .map(|l| l.iter().map(|p| p.restrict(&mut r)).collect())
                 .collect()
         };
+        let scps = levels(&self.scps);
+        let rcps = levels(&self.rcps);
         PolicySet {
-            identity: self
-                .identity
-                .iter()
-                .map(restrict)
-                .filter(|p| !p.is_empty())
-                .collect(),
-            permission_boundary: self.permission_boundary.as_ref().map(restrict),
-            scps: levels(&self.scps),
-            rcps: levels(&self.rcps),
-            resource_policy: self.resource_policy.as_ref().map(restrict),
-            session_policy: self.session_policy.as_ref().map(restrict),
+            identity,
+            permission_boundary,
+            scps,
+            rcps,
+            resource_policy: self.resource_policy.as_ref().map(|p| p.restrict(&mut r)),
+            session_policy: self.session_policy.as_ref().map(|p| p.restrict(&mut r)),
             resource_policy_kind: self.resource_policy_kind,
         }
     }
