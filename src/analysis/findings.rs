@@ -3,7 +3,7 @@
 //! The wire shape is FORMATS.md §3 (`scan --format json`); the TUI shows the same values as
 //! badges (title) and detail panes (detail, evidence, path, fix).
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 use std::fmt;
 
 use serde::Serialize;
@@ -254,7 +254,7 @@ fn output_order(a: &Finding, b: &Finding) -> std::cmp::Ordering {
 /// Keeps the first finding of each id.
 pub fn dedupe(findings: &mut Vec<Finding>) {
     let keep: Vec<bool> = {
-        let mut seen = HashSet::with_capacity(findings.len());
+        let mut seen = HashSet::with_capacity_and_hasher(findings.len(), Default::default());
         findings
             .iter()
             .map(|f| seen.insert(f.id.as_str()))

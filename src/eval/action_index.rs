@@ -6,7 +6,7 @@
 //! those actions ([`crate::eval::CompiledPolicy::for_actions`]) then reads the statements'
 //! masks. Actions outside the index are matched as before.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use super::compile::CompiledStatement;
 
@@ -90,7 +90,7 @@ impl ActionIndex {
             .enumerate()
             .map(|(i, a)| (a.clone(), i))
             .collect();
-        let mut by_service: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut by_service: HashMap<String, Vec<usize>> = HashMap::default();
         for (i, a) in lowered.iter().enumerate() {
             if let Some((service, _)) = a.split_once(':') {
                 by_service.entry(service.to_owned()).or_default().push(i);
