@@ -190,7 +190,7 @@ pub fn scan(account: &Account, now: Timestamp) -> Vec<Finding> {
         let (helped_out, helped_in) = std::sync::mpsc::sync_channel(1);
         let privesc = s.spawn(|| {
             let effective = Effective::with_compiled(account, now, compiled.clone());
-            let r = super::privesc::findings_with(
+            super::privesc::findings_with(
                 &effective,
                 move || {
                     // The sender is gone only if the other thread failed: build it here.
@@ -200,9 +200,7 @@ pub fn scan(account: &Account, now: Timestamp) -> Vec<Finding> {
                 },
                 &turns,
                 move || helped_in.recv().unwrap_or_default(),
-            );
-            drop(effective);
-            r
+            )
         });
         let graph = Arc::new(TrustGraph::build(account));
         graph_out.send(graph.clone()).ok();
