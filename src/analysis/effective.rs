@@ -14,7 +14,7 @@
 
 mod reach;
 
-use std::cell::{OnceCell, RefCell};
+use std::cell::{Cell, OnceCell, RefCell};
 use std::rc::Rc;
 use std::sync::{Arc, OnceLock};
 
@@ -220,6 +220,9 @@ pub struct Effective<'a> {
     admin: Vec<OnceCell<Access>>,
     /// Per principal: [`Effective::admin_outcome`].
     admin_outcomes: Vec<OnceCell<Access>>,
+    /// Per principal: the index of the [`ADMIN_SENTINELS`] question its own policies fail
+    /// first (`usize::MAX` when none, or not asked yet).
+    admin_fails_at: Vec<Cell<usize>>,
     /// The [`ADMIN_SENTINELS`] questions with the account's id and partition filled in.
     sentinels: OnceCell<Vec<(&'static str, String)>>,
     principal_index: OnceCell<reach::PrincipalIndex<'a>>,
@@ -274,6 +277,7 @@ impl<'a> Effective<'a> {
             requests: (0..n).map(|_| RefCell::default()).collect(),
             admin: (0..n).map(|_| OnceCell::new()).collect(),
             admin_outcomes: (0..n).map(|_| OnceCell::new()).collect(),
+            admin_fails_at: (0..n).map(|_| Cell::new(usize::MAX)).collect(),
             sentinels: OnceCell::new(),
             principal_index: OnceCell::new(),
             reaches: (0..n).map(|_| RefCell::default()).collect(),
@@ -603,12 +607,10 @@ impl<'a> Effective<'a> {
     pub fn is_admin(&self, p: Principal) -> &Access {
         self.admin[self.slot(p)].get_or_init(|| {
             let known = self.admin_outcomes[self.slot(p)].get();
-            if known.is_some_and(|o| !o.possible())
-                || ADMIN_SENTINELS.iter().any(|(a, _)| !self.may(p, a))
-            {
+            if known.is_some_and(|o| !o.possible()) {
                 return Access::never();
             }
-            self.admin_answer(self.admin_set(p), p, true)
+            self.own_admin(p, true)
         })
     }
 
@@ -621,21 +623,47 @@ impl<'a> Effective<'a> {
                 access.evidence.clear();
                 return access;
             }
-            if ADMIN_SENTINELS.iter().any(|(a, _)| !self.may(p, a)) {
-                return Access::never();
-            }
-            self.admin_answer(self.admin_set(p), p, false)
+            self.own_admin(p, false)
         })
+    }
+
+    /// The administrator answer for `p`'s own policies; remembers the question they fail
+    /// first, if any (see [`Effective::admin_of`]).
+    fn own_admin(&self, p: Principal, evidence: bool) -> Access {
+        let (access, failed) = match ADMIN_SENTINELS.iter().position(|(a, _)| !self.may(p, a)) {
+            Some(i) => (Access::never(), Some(i)),
+            None => self.admin_answer(self.admin_set(p), p, evidence),
+        };
+        if let Some(i) = failed {
+            self.admin_fails_at[self.slot(p)].set(i);
+        }
+        access
     }
 
     /// Whether a principal with `set` as its layers (a hypothetical variation of `p`'s) would
     /// be administrator-equivalent: the outcome and its conditions, without evidence.
     pub fn admin_of(&self, set: &PolicySet, p: Principal) -> Access {
-        self.admin_answer(set, p, false)
+        // Most variations fail where `p` itself fails: ask that question first.
+        if !self.admin_outcome(p).possible() {
+            let i = self.admin_fails_at[self.slot(p)].get();
+            if let Some((action, resource)) = self.sentinels().get(i) {
+                let probe = if set.allows_everything(action) {
+                    Outcome::Always
+                } else {
+                    self.with_request(p, action, resource, &[], |r| partial_outcome(set, r))
+                        .0
+                };
+                if probe == Outcome::Never {
+                    return Access::never();
+                }
+            }
+        }
+        self.admin_answer(set, p, false).0
     }
 
-    fn admin_answer(&self, set: &PolicySet, p: Principal, evidence: bool) -> Access {
-        let sentinels = self.sentinels.get_or_init(|| {
+    /// The [`ADMIN_SENTINELS`] questions with the account's id and partition filled in.
+    fn sentinels(&self) -> &[(&'static str, String)] {
+        self.sentinels.get_or_init(|| {
             let account = &self.account.info.account_id;
             let partition = super::rules::partition(self.account);
             ADMIN_SENTINELS
@@ -645,12 +673,22 @@ impl<'a> Effective<'a> {
                     (*action, resource)
                 })
                 .collect()
-        });
+        })
+    }
+
+    /// The answer, and the index of the first question that is never allowed, if any.
+    fn admin_answer(
+        &self,
+        set: &PolicySet,
+        p: Principal,
+        evidence: bool,
+    ) -> (Access, Option<usize>) {
+        let sentinels = self.sentinels();
         // Outcomes first: most principals fail one of the questions, and then no trace is
         // needed.
         let mut result = Access::always();
         let mut formulas = Vec::with_capacity(sentinels.len());
-        for (action, resource) in sentinels {
+        for (i, (action, resource)) in sentinels.iter().enumerate() {
             // After a change that writes `Allow *`, most questions have nothing to deny them.
             let (outcome, allow_when) = if !evidence && set.allows_everything(action) {
                 (Outcome::Always, Formula::True)
@@ -659,7 +697,7 @@ impl<'a> Effective<'a> {
             };
             result = result.and(&answer(outcome, &allow_when));
             if result.outcome == Outcome::Never {
-                return result;
+                return (result, Some(i));
             }
             formulas.push(allow_when);
         }
@@ -670,7 +708,7 @@ impl<'a> Effective<'a> {
                 });
             }
         }
-        result
+        (result, None)
     }
 }
 
