@@ -149,7 +149,7 @@ pub struct CompiledAccount {
 
 /// Compiles an identity, boundary or SCP document, indexed by the actions the analyses ask
 /// about.
-fn compile_indexed(document: &crate::policy::Policy) -> CompiledPolicy {
+pub(crate) fn compile_indexed(document: &crate::policy::Policy) -> CompiledPolicy {
     CompiledPolicy::compile(document).indexed(super::effective::action_index())
 }
 

@@ -179,6 +179,9 @@ struct Analysis<'e, 'a> {
     /// Scratch for [`Self::combos`]: per principal slot, a bit per technique index (there
     /// are fewer than 128, see the tests).
     ways: Vec<u128>,
+    /// Versions of customer managed policies that are not the default, compiled and
+    /// restricted to what can make a principal administrator, by (policy, version index).
+    versions: Memo<(PolicyId, usize), CompiledPolicy>,
     /// Per group: [`Self::group_admin_policies`].
     group_policies: Vec<OnceCell<Rc<[CompiledPolicy]>>>,
     /// Per principal slot: facts about it as a target.
@@ -227,6 +230,7 @@ impl<'e, 'a> Analysis<'e, 'a> {
             value: vec![None; account.principal_count()],
             found: HashMap::default(),
             step_cache: Memo::default(),
+            versions: Memo::default(),
             gains: Memo::default(),
             passes: Memo::default(),
             service_steps: Memo::default(),
@@ -840,15 +844,23 @@ impl<'e, 'a> Analysis<'e, 'a> {
             if !access.possible() {
                 continue;
             }
-            for v in policy.versions.iter().filter(|v| !v.is_default) {
+            for (i, v) in policy
+                .versions
+                .iter()
+                .enumerate()
+                .filter(|(_, v)| !v.is_default)
+            {
                 let Some(doc) = &v.document else { continue };
+                let version = remembered(&self.versions, &(id, i), || {
+                    self.eff.admin_relevant(
+                        &crate::analysis::principal::compile_indexed(doc)
+                            .with_label(policy.arn.clone()),
+                    )
+                });
                 let change = format!("{} version {}", policy.arn, v.version_id);
                 let gain = self.gain(q, change, |identity, _| {
                     identity.retain(|c| c.label() != policy.arn);
-                    identity.push(
-                        self.eff
-                            .admin_relevant(&CompiledPolicy::labeled(policy.arn.clone(), doc)),
-                    );
+                    identity.push(version);
                 });
                 let total = (*access).clone().and(&gain);
                 if rank(total.outcome) > rank(best.0.outcome) {
