@@ -67,6 +67,28 @@ pub(crate) enum ArnPattern {
 
 impl ArnPattern {
     pub(crate) fn new(text: &str) -> ArnPattern {
+        // Most patterns have literal first five components (`arn:aws:s3:::bucket/*`): split
+        // them directly, without tokenizing the whole text.
+        let arn = SplitArn::new(text);
+        if arn.n == 6 && !arn.whole[..arn.head_len].contains(['*', '?']) {
+            let exact = |i: usize| Pattern::Exact(arn.parts[i].into());
+            return ArnPattern::Parts {
+                parts: Box::new([
+                    exact(0),
+                    exact(1),
+                    exact(2),
+                    exact(3),
+                    exact(4),
+                    Pattern::new(arn.parts[5], false),
+                ]),
+                head: Some(text[..arn.head_len].into()),
+            };
+        }
+        ArnPattern::tokenized(text)
+    }
+
+    /// [`ArnPattern::new`] by tokenizing the whole text.
+    fn tokenized(text: &str) -> ArnPattern {
         let mut tokens = Vec::new();
         let mut lit = String::new();
         for c in text.chars() {
@@ -173,6 +195,22 @@ mod tests {
 
     fn m(p: &str, s: &str) -> bool {
         ArnPattern::new(p).matches(&SplitArn::new(s))
+    }
+
+    #[test]
+    fn literal_heads_compile_as_the_general_way_does() {
+        for p in [
+            "arn:aws:s3:::bucket/*",
+            "arn:aws:s3:::bucket",
+            "arn:aws:iam::123456789012:role/a-*-b?",
+            "arn:aws:logs:us-east-1:123456789012:log-group:/ecs/app:*",
+            "arn:aws:sqs:us-east-1:123456789012:queue**name",
+            "arn:aws:dynamodb:us-east-1:123456789012:table/t",
+            "arn:aws:ssm:us-east-1::document/AWS-RunShellScript",
+            "arn:aws:s3:::",
+        ] {
+            assert_eq!(ArnPattern::new(p), ArnPattern::tokenized(p), "{p}");
+        }
     }
 
     #[test]
