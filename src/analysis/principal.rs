@@ -5,6 +5,8 @@
 //! privilege escalation, AccessDenied explanation) starts here, so they all see the same
 //! policies with the same labels.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use jiff::Timestamp;
 
 use crate::eval::{CompiledPolicy, Context, ContextValue, PolicySet};
@@ -161,53 +163,66 @@ fn compile_inline(list: &[InlinePolicy]) -> Vec<CompiledPolicy> {
 
 impl CompiledAccount {
     pub fn new(account: &Account) -> CompiledAccount {
-        // Large accounts have hundreds of thousands of statements: roles on a second thread,
-        // everything else on this one.
-        let ((managed, user_inline, group_inline), (role_inline, trust)) =
-            std::thread::scope(|s| {
-                let roles = s.spawn(|| {
-                    let inline: Vec<Vec<CompiledPolicy>> = account
-                        .roles
-                        .iter()
-                        .map(|r| compile_inline(&r.inline_policies))
-                        .collect();
-                    let trust: Vec<Option<CompiledPolicy>> = account
-                        .roles
-                        .iter()
-                        .map(|r| {
-                            r.trust_policy.as_ref().map(|t| {
-                                CompiledPolicy::labeled(format!("{} trust policy", r.arn), t)
-                            })
-                        })
-                        .collect();
-                    (inline, trust)
-                });
-                let managed = account
-                    .policies
-                    .iter()
-                    .map(|p| {
-                        p.default_document()
-                            .map(|d| compile_indexed(d).with_label(p.arn.clone()))
-                    })
-                    .collect();
-                let user_inline = account
-                    .users
-                    .iter()
-                    .map(|u| compile_inline(&u.inline_policies))
-                    .collect();
-                let group_inline = account
-                    .groups
-                    .iter()
-                    .map(|g| compile_inline(&g.inline_policies))
-                    .collect();
-                let roles = roles
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-                ((managed, user_inline, group_inline), roles)
-            });
+        // Large accounts have hundreds of thousands of statements. Both threads compile the
+        // principals' inline policies, in turns; this one first compiles the managed, group
+        // and trust policies.
+        const TURN: usize = 64;
+        let principals = account.principal_count();
+        let next = AtomicUsize::new(0);
+        let inline_turns = || {
+            let mut out: Vec<(usize, Vec<CompiledPolicy>)> = Vec::new();
+            loop {
+                let start = next.fetch_add(TURN, Ordering::Relaxed);
+                if start >= principals {
+                    return out;
+                }
+                for slot in start..(start + TURN).min(principals) {
+                    let inline = match Principal::at_slot(account, slot) {
+                        Principal::User(id) => &account.user(id).inline_policies,
+                        Principal::Role(id) => &account.role(id).inline_policies,
+                    };
+                    out.push((slot, compile_inline(inline)));
+                }
+            }
+        };
+        let ((managed, group_inline, trust, mine), theirs) = std::thread::scope(|s| {
+            let helper = s.spawn(inline_turns);
+            let managed: Vec<Option<CompiledPolicy>> = account
+                .policies
+                .iter()
+                .map(|p| {
+                    p.default_document()
+                        .map(|d| compile_indexed(d).with_label(p.arn.clone()))
+                })
+                .collect();
+            let group_inline: Vec<Vec<CompiledPolicy>> = account
+                .groups
+                .iter()
+                .map(|g| compile_inline(&g.inline_policies))
+                .collect();
+            let trust: Vec<Option<CompiledPolicy>> = account
+                .roles
+                .iter()
+                .map(|r| {
+                    r.trust_policy
+                        .as_ref()
+                        .map(|t| CompiledPolicy::labeled(format!("{} trust policy", r.arn), t))
+                })
+                .collect();
+            let mine = inline_turns();
+            let theirs = helper
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            ((managed, group_inline, trust, mine), theirs)
+        });
+        let mut inline: Vec<Vec<CompiledPolicy>> = vec![Vec::new(); principals];
+        for (slot, policies) in mine.into_iter().chain(theirs) {
+            inline[slot] = policies;
+        }
+        let role_inline = inline.split_off(account.users.len());
         CompiledAccount {
             managed,
-            user_inline,
+            user_inline: inline,
             group_inline,
             role_inline,
             trust,
