@@ -318,14 +318,6 @@ impl<'a> Effective<'a> {
             .get_or_init(|| self.policy_set(p).for_actions(sentinel_actions()))
     }
 
-    /// `policy` with only the statements [`Effective::admin_of`] can use.
-    pub fn admin_relevant(
-        &self,
-        policy: &crate::eval::CompiledPolicy,
-    ) -> crate::eval::CompiledPolicy {
-        policy.for_actions(sentinel_actions())
-    }
-
     /// The principal's layers with only the statements that cover `action`.
     fn action_set(&self, p: Principal, action: &str) -> Rc<PolicySet> {
         remembered(&self.action_sets[self.slot(p)], action, || {
@@ -646,16 +638,8 @@ impl<'a> Effective<'a> {
         // Most variations fail where `p` itself fails: ask that question first.
         if !self.admin_outcome(p).possible() {
             let i = self.admin_fails_at[self.slot(p)].get();
-            if let Some((action, resource)) = self.sentinels().get(i) {
-                let probe = if set.allows_everything(action) {
-                    Outcome::Always
-                } else {
-                    self.with_request(p, action, resource, &[], |r| partial_outcome(set, r))
-                        .0
-                };
-                if probe == Outcome::Never {
-                    return Access::never();
-                }
+            if i < self.sentinels().len() && self.sentinel(set, p, i, false).0 == Outcome::Never {
+                return Access::never();
             }
         }
         self.admin_answer(set, p, false).0
@@ -676,6 +660,23 @@ impl<'a> Effective<'a> {
         })
     }
 
+    /// The partial outcome of the `i`th [`ADMIN_SENTINELS`] question.
+    fn sentinel(
+        &self,
+        set: &PolicySet,
+        p: Principal,
+        i: usize,
+        evidence: bool,
+    ) -> (Outcome, Formula) {
+        let (action, resource) = &self.sentinels()[i];
+        // After a change that writes `Allow *`, most questions have nothing to deny them
+        // (the shortcut has no trace to take evidence from).
+        if !evidence && set.allows_everything(action) {
+            return (Outcome::Always, Formula::True);
+        }
+        self.with_request(p, action, resource, &[], |r| partial_outcome(set, r))
+    }
+
     /// The answer, and the index of the first question that is never allowed, if any.
     fn admin_answer(
         &self,
@@ -688,13 +689,8 @@ impl<'a> Effective<'a> {
         // needed.
         let mut result = Access::always();
         let mut formulas = Vec::with_capacity(sentinels.len());
-        for (i, (action, resource)) in sentinels.iter().enumerate() {
-            // After a change that writes `Allow *`, most questions have nothing to deny them.
-            let (outcome, allow_when) = if !evidence && set.allows_everything(action) {
-                (Outcome::Always, Formula::True)
-            } else {
-                self.with_request(p, action, resource, &[], |r| partial_outcome(set, r))
-            };
+        for i in 0..sentinels.len() {
+            let (outcome, allow_when) = self.sentinel(set, p, i, evidence);
             result = result.and(&answer(outcome, &allow_when));
             if result.outcome == Outcome::Never {
                 return (result, Some(i));
@@ -710,6 +706,11 @@ impl<'a> Effective<'a> {
         }
         (result, None)
     }
+}
+
+/// `policy` with only the statements [`Effective::admin_of`] can use.
+pub fn admin_relevant(policy: &CompiledPolicy) -> CompiledPolicy {
+    policy.for_actions(sentinel_actions())
 }
 
 /// Evaluates with unknowns and reads the answer: outcome, conditions, allowing statements.

@@ -10,3 +10,4 @@ pub mod privesc;
 pub mod rules;
 pub mod simulate;
 pub mod trust;
+pub mod turns;

@@ -5,10 +5,9 @@
 //! privilege escalation, AccessDenied explanation) starts here, so they all see the same
 //! policies with the same labels.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 use jiff::Timestamp;
 
+use super::turns::Turns;
 use crate::eval::{CompiledPolicy, Context, ContextValue, PolicySet};
 use crate::model::{
     Account, EntityRef, GroupId, InlinePolicy, OrgPolicy, PolicyRef, RoleId, UserId,
@@ -166,17 +165,12 @@ impl CompiledAccount {
         // Large accounts have hundreds of thousands of statements. Both threads compile the
         // principals' inline policies, in turns; this one first compiles the managed, group
         // and trust policies.
-        const TURN: usize = 64;
         let principals = account.principal_count();
-        let next = AtomicUsize::new(0);
+        let turns = Turns::default();
         let inline_turns = || {
             let mut out: Vec<(usize, Vec<CompiledPolicy>)> = Vec::new();
-            loop {
-                let start = next.fetch_add(TURN, Ordering::Relaxed);
-                if start >= principals {
-                    return out;
-                }
-                for slot in start..(start + TURN).min(principals) {
+            while let Some(range) = turns.take(principals, 64) {
+                for slot in range {
                     let inline = match Principal::at_slot(account, slot) {
                         Principal::User(id) => &account.user(id).inline_policies,
                         Principal::Role(id) => &account.role(id).inline_policies,
@@ -184,6 +178,7 @@ impl CompiledAccount {
                     out.push((slot, compile_inline(inline)));
                 }
             }
+            out
         };
         let ((managed, group_inline, trust, mine), theirs) = std::thread::scope(|s| {
             let helper = s.spawn(inline_turns);

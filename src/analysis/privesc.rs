@@ -24,18 +24,21 @@ use std::collections::VecDeque;
 use rustc_hash::FxHashMap as HashMap;
 use std::rc::Rc;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 pub use techniques::{Become, Kind as TechniqueKind, Modify, ServiceRun, TECHNIQUES, Technique};
 
-use super::effective::{Access, Effective, rank};
+use super::effective::{Access, Effective, admin_relevant, rank};
 use super::findings::{Evidence, Finding, Kind, Severity};
 use super::memo::{Memo, remembered};
 use super::principal::Principal;
 use super::trust::{AssumerKind, Node, Status, TrustGraph};
+use super::turns::Turns;
 use crate::eval::{CompiledPolicy, ContextValue, Outcome};
 use crate::model::{Account, GroupId, PolicyId, RoleId, UserId};
 use crate::policy::{Effect, PrincipalKind, PrincipalSet};
+
+/// How many principals a thread takes at a time for the per-principal passes.
+const PASS_BATCH: usize = 16;
 
 /// The position of `t` in [`TECHNIQUES`], for per-technique tables.
 fn technique_index(t: &'static Technique) -> usize {
@@ -121,20 +124,6 @@ pub fn findings_with<'e>(
     })
 }
 
-/// Hands out the analysis' principals in small batches to the threads that share its
-/// per-principal passes.
-#[derive(Default)]
-pub struct Turns(AtomicUsize);
-
-impl Turns {
-    /// The next batch of positions below `n`, if any is left.
-    fn take(&self, n: usize) -> Option<std::ops::Range<usize>> {
-        const BATCH: usize = 16;
-        let start = self.0.fetch_add(BATCH, Ordering::Relaxed);
-        (start < n).then(|| start..(start + BATCH).min(n))
-    }
-}
-
 /// What a helper found: per principal slot, its route and escalations.
 #[derive(Default)]
 pub struct Helped(Vec<(usize, Route, Vec<Escalation>)>);
@@ -145,7 +134,7 @@ pub fn help(eff: &Effective<'_>, graph: Arc<TrustGraph>, turns: &Turns) -> Helpe
     let mut analysis = Analysis::new(eff, Box::new(move || graph));
     let principals = analysis.principals();
     let mut out = Vec::new();
-    while let Some(range) = turns.take(principals.len()) {
+    while let Some(range) = turns.take(principals.len(), PASS_BATCH) {
         for &p in &principals[range] {
             analysis.own_passes(p);
             let slot = analysis.slot(p);
@@ -303,7 +292,7 @@ impl<'e, 'a> Analysis<'e, 'a> {
         }
         // What each principal can do to itself and to those it can become, in turns with
         // any helper thread; then the helpers' answers.
-        while let Some(range) = turns.take(principals.len()) {
+        while let Some(range) = turns.take(principals.len(), PASS_BATCH) {
             for &p in &principals[range] {
                 self.own_passes(p);
             }
@@ -852,7 +841,7 @@ impl<'e, 'a> Analysis<'e, 'a> {
             {
                 let Some(doc) = &v.document else { continue };
                 let version = remembered(&self.versions, &(id, i), || {
-                    self.eff.admin_relevant(
+                    admin_relevant(
                         &crate::analysis::principal::compile_indexed(doc)
                             .with_label(policy.arn.clone()),
                     )
@@ -925,7 +914,7 @@ impl<'e, 'a> Analysis<'e, 'a> {
                     .compiled()
                     .group_policies(self.account, g)
                     .into_iter()
-                    .map(|p| self.eff.admin_relevant(p))
+                    .map(admin_relevant)
                     .collect()
             })
             .clone()

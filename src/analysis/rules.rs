@@ -184,7 +184,7 @@ pub fn scan(account: &Account, now: Timestamp) -> Vec<Finding> {
     // own answer caches). The other thread builds the trust graph, which the analysis needs
     // only after its first pass, helps with the analysis' per-principal passes, then runs the
     // rules while the analysis searches backwards on its own.
-    let turns = super::privesc::Turns::default();
+    let turns = super::turns::Turns::default();
     let (out, escalations) = std::thread::scope(|s| {
         let (graph_out, graph_in) = std::sync::mpsc::sync_channel(1);
         let (helped_out, helped_in) = std::sync::mpsc::sync_channel(1);
