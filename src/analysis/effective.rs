@@ -521,24 +521,14 @@ impl<'a> Effective<'a> {
     /// May `p` do `action` on some resource? Tries a generic resource of each type the action
     /// acts on (from the catalog) and the resources `p`'s own statements name for it.
     pub fn check_somewhere(&self, p: Principal, action: &str) -> Access {
-        self.check_somewhere_with(p, action, &[])
-    }
-
-    /// [`Effective::check_somewhere`] with context keys of the caller's choosing.
-    pub fn check_somewhere_with(
-        &self,
-        p: Principal,
-        action: &str,
-        extra: &[(&str, ContextValue)],
-    ) -> Access {
         if !self.may(p, action) {
             return Access::never();
         }
-        self.check_any(p, action, self.candidates(p, action).iter(), extra)
+        self.check_any(p, action, self.candidates(p, action).iter(), &[])
     }
 
-    /// The outcome of [`Effective::check_somewhere_with`] alone, without its conditions and
-    /// evidence: cheaper.
+    /// The outcome of [`Effective::check_somewhere`] alone, with context keys of the caller's
+    /// choosing (`extra`), without conditions and evidence: cheaper.
     pub fn outcome_somewhere_with(
         &self,
         p: Principal,
