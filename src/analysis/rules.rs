@@ -32,6 +32,7 @@ pub struct Scan<'a> {
     pub now: Timestamp,
     compiled: Option<Arc<CompiledAccount>>,
     effective: OnceCell<Effective<'a>>,
+    action_classes: permissions::ActionClasses,
 }
 
 impl<'a> Scan<'a> {
@@ -41,6 +42,7 @@ impl<'a> Scan<'a> {
             now,
             compiled: None,
             effective: OnceCell::new(),
+            action_classes: Default::default(),
         }
     }
 

@@ -8,10 +8,12 @@
 //! AWS managed policies are AWS's to word, and policies attached to nothing grant nothing.
 
 use std::collections::BTreeSet;
+use std::rc::Rc;
 
 use super::{Rule, Scan, rule};
 use crate::analysis::effective::Effective;
 use crate::analysis::findings::{Evidence, Finding, Severity};
+use crate::analysis::memo::{Memo, remembered};
 use crate::analysis::principal::Principal;
 use crate::catalog::{AccessLevel, catalog, glob_match};
 use crate::eval::Outcome;
@@ -19,18 +21,20 @@ use crate::model::{Account, EntityRef, PolicyId};
 use crate::policy::{Effect, Policy, Statement};
 
 /// A policy the account wrote and uses: a customer managed policy attached to something, or
-/// an inline policy.
+/// an inline policy. Its names are made only for the policies a rule reports.
 struct Authored<'a> {
-    /// Stable id subject: the policy ARN, or `OWNER_ARN#INLINE_NAME`.
-    subject: String,
-    /// How evidence names it: ARN or inline name.
-    label: String,
-    policy_arn: Option<String>,
-    /// The user or role that owns an inline policy.
-    principal_arn: Option<String>,
-    /// "customer managed policy X (attached to role Y)" / "inline policy P of user U".
-    describe: String,
+    account: &'a Account,
+    source: Source<'a>,
     document: &'a Policy,
+}
+
+#[derive(Clone, Copy)]
+enum Source<'a> {
+    Managed(PolicyId),
+    Inline {
+        owner: EntityRef,
+        policy: &'a crate::model::InlinePolicy,
+    },
 }
 
 fn authored<'a>(account: &'a Account) -> Vec<Authored<'a>> {
@@ -40,43 +44,21 @@ fn authored<'a>(account: &'a Account) -> Vec<Authored<'a>> {
         if p.is_aws_managed() || account.attached_to(id).is_empty() {
             continue;
         }
-        let Some(doc) = p.default_document() else {
+        let Some(document) = p.default_document() else {
             continue;
         };
-        let holders: Vec<String> = account
-            .attached_to(id)
-            .iter()
-            .map(|e| format!("{} {}", e.kind().as_str(), account.name_of(*e)))
-            .collect();
         out.push(Authored {
-            subject: p.arn.clone(),
-            label: p.arn.clone(),
-            policy_arn: Some(p.arn.clone()),
-            principal_arn: None,
-            describe: format!(
-                "customer managed policy {} (attached to {})",
-                p.name,
-                holders.join(", ")
-            ),
-            document: doc,
+            account,
+            source: Source::Managed(id),
+            document,
         });
     }
     let mut inline = |owner: EntityRef, list: &'a [crate::model::InlinePolicy]| {
-        let arn = account.arn_of(owner);
-        for p in list {
+        for policy in list {
             out.push(Authored {
-                subject: format!("{arn}#{}", p.name),
-                label: p.name.clone(),
-                policy_arn: None,
-                principal_arn: matches!(owner, EntityRef::User(_) | EntityRef::Role(_))
-                    .then(|| arn.to_owned()),
-                describe: format!(
-                    "inline policy {} of {} {}",
-                    p.name,
-                    owner.kind().as_str(),
-                    account.name_of(owner)
-                ),
-                document: &p.document,
+                account,
+                source: Source::Inline { owner, policy },
+                document: &policy.document,
             });
         }
     };
@@ -104,20 +86,65 @@ fn authored<'a>(account: &'a Account) -> Vec<Authored<'a>> {
     out
 }
 
+impl<'a> Authored<'a> {
+    /// Stable id subject: the policy ARN, or `OWNER_ARN#INLINE_NAME`.
+    fn subject(&self) -> String {
+        match self.source {
+            Source::Managed(id) => self.account.policy(id).arn.clone(),
+            Source::Inline { owner, policy } => {
+                format!("{}#{}", self.account.arn_of(owner), policy.name)
+            }
+        }
+    }
+
+    /// How evidence names it: ARN or inline name.
+    fn label(&self) -> &'a str {
+        match self.source {
+            Source::Managed(id) => &self.account.policy(id).arn,
+            Source::Inline { policy, .. } => &policy.name,
+        }
+    }
+
+    /// "customer managed policy X (attached to role Y)" / "inline policy P of user U".
+    fn describe(&self) -> String {
+        let a = self.account;
+        match self.source {
+            Source::Managed(id) => {
+                let holders: Vec<String> = a
+                    .attached_to(id)
+                    .iter()
+                    .map(|e| format!("{} {}", e.kind().as_str(), a.name_of(*e)))
+                    .collect();
+                format!(
+                    "customer managed policy {} (attached to {})",
+                    a.policy(id).name,
+                    holders.join(", ")
+                )
+            }
+            Source::Inline { owner, policy } => format!(
+                "inline policy {} of {} {}",
+                policy.name,
+                owner.kind().as_str(),
+                a.name_of(owner)
+            ),
+        }
+    }
+}
+
 impl Authored<'_> {
     fn finding(&self, rule: &dyn super::Rule, title: String) -> Finding {
-        let mut f = rule.finding(&self.subject, title);
-        if let Some(a) = &self.policy_arn {
-            f = f.policy(a);
+        let f = rule.finding(&self.subject(), title);
+        match self.source {
+            Source::Managed(id) => f.policy(&self.account.policy(id).arn),
+            Source::Inline { owner, .. } => match owner {
+                EntityRef::User(_) | EntityRef::Role(_) => f.principal(self.account.arn_of(owner)),
+                _ => f,
+            },
         }
-        if let Some(a) = &self.principal_arn {
-            f = f.principal(a);
-        }
-        f
     }
 
     fn evidence(&self, index: usize, s: &Statement) -> Evidence {
-        Evidence::new(self.label.clone(), index, s.sid.as_deref())
+        Evidence::new(self.label(), index, s.sid.as_deref())
     }
 
     fn allows(&self) -> impl Iterator<Item = (usize, &Statement)> {
@@ -217,7 +244,7 @@ impl ActionResourceStar {
                 a.finding(self, format!("{} allows every action on every resource", a.label_name()))
                     .detail(format!(
                         "The {} allows `\"Action\": \"*\"` on `\"Resource\": \"*\"`: full administrator access, including IAM, billing and deleting everything.",
-                        a.describe
+                        a.describe()
                     ))
                     .evidence(hits)
                     .fix("List the actions and resources the holders need (IAM Access Analyzer can generate a policy from CloudTrail activity)."),
@@ -228,7 +255,8 @@ impl ActionResourceStar {
 
 impl Authored<'_> {
     fn label_name(&self) -> &str {
-        self.label.rsplit('/').next().unwrap_or(&self.label)
+        let label = self.label();
+        label.rsplit('/').next().unwrap_or(label)
     }
 }
 
@@ -280,7 +308,7 @@ impl ServiceWildcard {
                     .severity(severity)
                     .detail(format!(
                         "The {} allows every action of {} on every resource, including actions added to those services later.",
-                        a.describe,
+                        a.describe(),
                         services.join(", ")
                     ))
                     .evidence(hits)
@@ -315,7 +343,7 @@ impl NotActionAllow {
                 a.finding(self, format!("{} allows everything except a list (NotAction)", a.label_name()))
                     .detail(format!(
                         "The {} allows every action except {}: every other action of every service, including ones AWS adds later and ones that escalate privileges.",
-                        a.describe,
+                        a.describe(),
                         excluded.join("; ")
                     ))
                     .evidence(hits.into_iter().map(|(e, _)| e))
@@ -349,7 +377,7 @@ impl NotResourceAllow {
                 a.finding(self, format!("{} allows every resource except a list (NotResource)", a.label_name()))
                     .detail(format!(
                         "The {} allows its actions on every resource except those listed, in every account and every service's resources, including ones created later.",
-                        a.describe
+                        a.describe()
                     ))
                     .evidence(hits)
                     .fix("Use `Resource` with the resources needed; keep `NotResource` for `Deny` statements."),
@@ -417,7 +445,7 @@ impl PassRoleAnyRole {
                     .severity(if guarded { Severity::Medium } else { Severity::High })
                     .detail(format!(
                         "The {} allows iam:PassRole on any role{}. Whoever holds it can hand any role, administrator roles included, to a service that runs their code (EC2, Lambda, ECS, Glue, CloudFormation, ...) and act with that role's permissions.",
-                        a.describe,
+                        a.describe(),
                         if guarded { " (to the services its iam:PassedToService condition names)" } else { ", to any service" }
                     ))
                     .evidence(hits.iter().map(|(i, s)| a.evidence(*i, s)))
@@ -450,7 +478,7 @@ impl PassRoleAnyService {
                 a.finding(self, format!("{} passes roles to any service", a.label_name()))
                     .detail(format!(
                         "The {} allows iam:PassRole without an `iam:PassedToService` condition, so its roles can be given to any service, not only the one they were made for.",
-                        a.describe
+                        a.describe()
                     ))
                     .evidence(hits.iter().map(|(i, s)| a.evidence(*i, s)))
                     .fix("Add `\"StringEquals\": {\"iam:PassedToService\": \"<service>.amazonaws.com\"}` to the statement."),
@@ -504,7 +532,7 @@ const CREDENTIALS_EXPOSURE: &[&str] = &[
 ];
 
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Class {
+pub(super) enum Class {
     Data,
     Exposure,
     Credentials,
@@ -526,9 +554,37 @@ fn classify(full: &str, access: AccessLevel) -> Option<Class> {
     }
 }
 
+/// The catalog actions each `Action` pattern matches that support resource constraints, with
+/// their class: remembered, since the account's policies repeat their patterns.
+#[derive(Default)]
+pub(super) struct ActionClasses(Memo<String, Rc<[(String, Class)]>>);
+
+impl ActionClasses {
+    fn of(&self, pattern: &str) -> Rc<[(String, Class)]> {
+        remembered(&self.0, pattern, || {
+            let mut out = Vec::new();
+            catalog().for_each_match(pattern, |ar| {
+                // An action without resource types can only be granted on `*`.
+                if ar.action.resources.is_empty() {
+                    return;
+                }
+                let full = ar.full_name();
+                if let Some(class) = classify(&full, ar.access()) {
+                    out.push((full, class));
+                }
+            });
+            out.into()
+        })
+    }
+}
+
 /// Statements granting actions of `class` that support resource constraints, on every
 /// resource; the actions found.
-fn unconstrained_class(a: &Authored<'_>, class: Class) -> (Vec<Evidence>, BTreeSet<String>) {
+fn unconstrained_class(
+    scan: &Scan<'_>,
+    a: &Authored<'_>,
+    class: Class,
+) -> (Vec<Evidence>, BTreeSet<String>) {
     let mut hits = Vec::new();
     let mut actions = BTreeSet::new();
     for (i, s) in a.allows() {
@@ -538,17 +594,12 @@ fn unconstrained_class(a: &Authored<'_>, class: Class) -> (Vec<Evidence>, BTreeS
         }
         let mut any = false;
         for pattern in &s.action.values {
-            catalog().for_each_match(pattern, |ar| {
-                // An action without resource types can only be granted on `*`.
-                if ar.action.resources.is_empty() {
-                    return;
-                }
-                let full = ar.full_name();
-                if classify(&full, ar.access()) == Some(class) {
-                    actions.insert(full);
+            for (full, c) in scan.action_classes.of(pattern).iter() {
+                if *c == class {
+                    actions.insert(full.clone());
                     any = true;
                 }
-            });
+            }
         }
         if any {
             hits.push(a.evidence(i, s));
@@ -577,7 +628,7 @@ macro_rules! class_rule {
         impl $name {
             fn run(&self, scan: &Scan<'_>, out: &mut Vec<Finding>) {
                 for a in authored(scan.account) {
-                    let (hits, actions) = unconstrained_class(&a, $class);
+                    let (hits, actions) = unconstrained_class(scan, &a, $class);
                     if hits.is_empty() {
                         continue;
                     }
@@ -585,7 +636,7 @@ macro_rules! class_rule {
                         a.finding(self, format!("{}: {} without resource constraints", a.label_name(), $what))
                             .detail(format!(
                                 "The {} allows {} on every resource ({}), though each of these actions can be limited to named resources.",
-                                a.describe,
+                                a.describe(),
                                 $what,
                                 sample(&actions)
                             ))
