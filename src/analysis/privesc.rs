@@ -124,16 +124,21 @@ pub fn findings_with<'e>(
     })
 }
 
-/// What a helper found: per principal slot, its route and escalations.
+/// What a helper found: per principal slot, its route and escalations; the caps of the
+/// principals it took, and the steps they asked.
 #[derive(Default)]
-pub struct Helped(Vec<(usize, Route, Vec<Escalation>)>);
+pub struct Helped {
+    found: Vec<(usize, Route, Vec<Escalation>)>,
+    caps: Vec<(usize, Vec<u8>)>,
+    steps: Vec<((usize, &'static str), Access)>,
+}
 
 /// Takes turns at the per-principal passes of an analysis running [`findings_with`] with the
 /// same `turns`, on this thread's own `eff` (same account and clock); returns what it found.
 pub fn help(eff: &Effective<'_>, graph: Arc<TrustGraph>, turns: &Turns) -> Helped {
     let mut analysis = Analysis::new(eff, Box::new(move || graph));
     let principals = analysis.principals();
-    let mut out = Vec::new();
+    let mut out = Helped::default();
     while let Some(range) = turns.take(principals.len(), PASS_BATCH) {
         for &p in &principals[range] {
             analysis.own_passes(p);
@@ -143,11 +148,17 @@ pub fn help(eff: &Effective<'_>, graph: Arc<TrustGraph>, turns: &Turns) -> Helpe
                     .iter()
                     .filter_map(|t| analysis.found.remove(&(slot, t.id)))
                     .collect();
-                out.push((slot, route, escalations));
+                out.found.push((slot, route, escalations));
             }
+            let row = slot * TECHNIQUES.len();
+            out.caps.push((
+                slot,
+                analysis.caps.get_mut()[row..row + TECHNIQUES.len()].to_vec(),
+            ));
         }
     }
-    Helped(out)
+    out.steps = analysis.step_cache.into_inner().into_iter().collect();
+    out
 }
 
 struct Analysis<'e, 'a> {
@@ -297,11 +308,20 @@ impl<'e, 'a> Analysis<'e, 'a> {
                 self.own_passes(p);
             }
         }
-        for (slot, route, escalations) in help().0 {
+        let helped = help();
+        for (slot, route, escalations) in helped.found {
             for e in escalations {
                 self.keep(slot, e);
             }
             self.value[slot] = Some(route);
+        }
+        let caps = self.caps.get_mut();
+        for (slot, row) in helped.caps {
+            caps[slot * TECHNIQUES.len()..][..row.len()].copy_from_slice(&row);
+        }
+        let steps = self.step_cache.get_mut();
+        for (key, access) in helped.steps {
+            steps.entry(key).or_insert(access);
         }
         // Backwards from every valuable principal.
         let mut queue: VecDeque<usize> = (0..self.value.len())
@@ -376,6 +396,7 @@ impl<'e, 'a> Analysis<'e, 'a> {
         if self.is_admin(p) {
             return;
         }
+        self.pool_caps(p);
         for t in TECHNIQUES {
             if let techniques::Kind::Modify(m) = t.kind {
                 let (access, via) = self.modify(p, m, p);
@@ -397,6 +418,24 @@ impl<'e, 'a> Analysis<'e, 'a> {
             return;
         }
         self.combos(p);
+    }
+
+    /// `p`'s [`Self::cap`] for each technique whose pool it is in (see [`Self::candidates`])
+    /// and that has targets: the backward search asks them all when it prunes the pools;
+    /// asked here, they are shared between the threads taking turns.
+    fn pool_caps(&self, p: Principal) {
+        for t in TECHNIQUES {
+            let in_pool = match t.kind {
+                techniques::Kind::Service(s) => {
+                    self.service_prefilter(p, &s) && !self.service_roles(t, &s).is_empty()
+                }
+                techniques::Kind::Become(Become::AssumeRole) | techniques::Kind::Modify(_) => false,
+                techniques::Kind::Become(b) => self.eff.may(p, become_action(b)),
+            };
+            if in_pool {
+                self.cap(p, t);
+            }
+        }
     }
 
     /// `p`'s escalation by `t` is already as good as `t` can give `p` (see [`Self::cap`]),
