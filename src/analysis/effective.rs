@@ -14,6 +14,7 @@
 
 mod reach;
 
+use std::borrow::Cow;
 use std::cell::{Cell, OnceCell, RefCell};
 use std::rc::Rc;
 use std::sync::{Arc, OnceLock};
@@ -207,8 +208,9 @@ pub struct Effective<'a> {
     /// Per group: universe actions its policies may allow.
     group_may: Vec<ActionMask>,
     sets: Vec<OnceCell<PolicySet>>,
-    /// Per principal: the resources [`Effective::check_somewhere`] tries, by action.
-    candidates: Vec<PerAction<Rc<[String]>>>,
+    /// Per action: a generic resource of each type it acts on, from the catalog (the first
+    /// resources [`Effective::check_somewhere`] tries, the same for every principal).
+    templates: PerAction<Rc<[String]>>,
     /// Per principal: its layers restricted to the [`ADMIN_SENTINELS`] actions.
     admin_sets: Vec<OnceCell<PolicySet>>,
     /// Per principal: its layers restricted to one action (most questions repeat an action).
@@ -272,7 +274,7 @@ impl<'a> Effective<'a> {
             sets: (0..n).map(|_| OnceCell::new()).collect(),
             action_sets: (0..n).map(|_| RefCell::default()).collect(),
             admin_sets: (0..n).map(|_| OnceCell::new()).collect(),
-            candidates: (0..n).map(|_| RefCell::default()).collect(),
+            templates: RefCell::default(),
             contexts: (0..n).map(|_| OnceCell::new()).collect(),
             requests: (0..n).map(|_| RefCell::default()).collect(),
             admin: (0..n).map(|_| OnceCell::new()).collect(),
@@ -472,13 +474,28 @@ impl<'a> Effective<'a> {
         if !self.may(p, action) {
             return Access::never();
         }
+        self.best_access(&self.action_set(p, action), p, action, resources, extra)
+    }
+
+    /// [`Effective::check_any`] with `p`'s layers for `action` at hand.
+    fn best_access<I, S>(
+        &self,
+        set: &PolicySet,
+        p: Principal,
+        action: &str,
+        resources: I,
+        extra: &[(&str, ContextValue)],
+    ) -> Access
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
         // Outcomes first; the conditions and evidence only for the best resource.
-        let set = self.action_set(p, action);
-        match self.best_resource(&set, p, action, resources, extra) {
+        match self.best_resource(set, p, action, resources, extra) {
             Some((outcome, r, allow_when)) => {
                 let mut access = answer(outcome, &allow_when);
                 self.with_request(p, action, r.as_ref(), extra, |request| {
-                    add_evidence(&mut access, &set, request, &allow_when)
+                    add_evidence(&mut access, set, request, &allow_when)
                 });
                 access
             }
@@ -524,7 +541,10 @@ impl<'a> Effective<'a> {
         if !self.may(p, action) {
             return Access::never();
         }
-        self.check_any(p, action, self.candidates(p, action).iter(), &[])
+        let set = self.action_set(p, action);
+        let templates = self.templates(action);
+        let candidates = self.candidates(p, &set, &templates);
+        self.best_access(&set, p, action, candidates, &[])
     }
 
     /// The outcome of [`Effective::check_somewhere`] alone, with context keys of the caller's
@@ -539,41 +559,56 @@ impl<'a> Effective<'a> {
             return Outcome::Never;
         }
         let set = self.action_set(p, action);
-        let candidates = self.candidates(p, action);
-        self.best_resource(&set, p, action, candidates.iter(), extra)
+        let templates = self.templates(action);
+        let candidates = self.candidates(p, &set, &templates);
+        self.best_resource(&set, p, action, candidates, extra)
             .map_or(Outcome::Never, |(o, ..)| o)
     }
 
-    /// The resources [`Effective::check_somewhere`] tries, remembered.
-    fn candidates(&self, p: Principal, action: &str) -> Rc<[String]> {
-        remembered(&self.candidates[self.slot(p)], action, || {
-            self.candidate_resources(p, action).into()
-        })
+    /// The resources [`Effective::check_somewhere`] tries, in order: `templates`, then a
+    /// resource inside each pattern `set` allows, each once. Made as they are tried: most
+    /// questions are settled by the first.
+    fn candidates<'s>(
+        &'s self,
+        p: Principal,
+        set: &'s PolicySet,
+        templates: &'s [String],
+    ) -> impl Iterator<Item = Cow<'s, str>> + 's {
+        let context = self.context(p);
+        let mut own: Vec<String> = Vec::new();
+        let own = set.allowed_resource_patterns().filter_map(move |v| {
+            let concrete = instantiate_pattern(v, context);
+            if templates.contains(&concrete) || own.contains(&concrete) {
+                return None;
+            }
+            own.push(concrete.clone());
+            Some(Cow::Owned(concrete))
+        });
+        templates
+            .iter()
+            .map(|t| Cow::Borrowed(t.as_str()))
+            .chain(own)
     }
 
-    fn candidate_resources(&self, p: Principal, action: &str) -> Vec<String> {
-        let account = &self.account.info.account_id;
-        let partition = super::rules::partition(self.account);
-        let mut out = Vec::new();
-        if let Some(a) = catalog().lookup(action) {
-            for template in a.resource_arns() {
-                let concrete = instantiate_template(template, partition, account);
-                if !out.contains(&concrete) {
-                    out.push(concrete);
+    /// A generic resource of each type `action` acts on (`*` when the catalog names none).
+    fn templates(&self, action: &str) -> Rc<[String]> {
+        remembered(&self.templates, action, || {
+            let account = &self.account.info.account_id;
+            let partition = super::rules::partition(self.account);
+            let mut out = Vec::new();
+            if let Some(a) = catalog().lookup(action) {
+                for template in a.resource_arns() {
+                    let concrete = instantiate_template(template, partition, account);
+                    if !out.contains(&concrete) {
+                        out.push(concrete);
+                    }
                 }
             }
-        }
-        if out.is_empty() {
-            out.push("*".to_owned());
-        }
-        let context = self.context(p);
-        for v in self.action_set(p, action).allowed_resource_patterns() {
-            let concrete = instantiate_pattern(v, context);
-            if !out.contains(&concrete) {
-                out.push(concrete);
+            if out.is_empty() {
+                out.push("*".to_owned());
             }
-        }
-        out
+            out.into()
+        })
     }
 
     /// `false` when `p` could not be administrator-equivalent even as a member of `group`
