@@ -105,10 +105,12 @@ pub fn findings_with<'e>(
     turns: &Turns,
     help: impl FnOnce() -> Helped,
 ) -> Vec<Finding> {
-    let escalations = Analysis::new(eff, Box::new(graph)).run(turns, help);
-    // Tens of thousands on a large account: half of them on a second thread, each half
-    // sorted there.
-    let (first, second) = escalations.split_at(escalations.len() / 2);
+    let mut analysis = Analysis::new(eff, Box::new(graph));
+    let escalations = analysis.run(turns, help);
+    // Tens of thousands on a large account: about half of them on a second thread, each
+    // part sorted there. This thread first lets go of the analysis' answers, so it takes
+    // the smaller part.
+    let (first, second) = escalations.split_at(escalations.len() * 9 / 20);
     let sorted = |half: &[Escalation]| {
         let mut out: Vec<Finding> = half.iter().map(|e| finding(eff.account, e)).collect();
         super::findings::sort(&mut out);
@@ -116,6 +118,7 @@ pub fn findings_with<'e>(
     };
     std::thread::scope(|s| {
         let second = s.spawn(|| sorted(second));
+        drop(analysis);
         let first = sorted(first);
         let second = second
             .join()
@@ -288,7 +291,7 @@ impl<'e, 'a> Analysis<'e, 'a> {
         self.eff.principals().filter(|p| !self.skip(*p)).collect()
     }
 
-    fn run(mut self, turns: &Turns, help: impl FnOnce() -> Helped) -> Vec<Escalation> {
+    fn run(&mut self, turns: &Turns, help: impl FnOnce() -> Helped) -> Vec<Escalation> {
         let principals = self.principals();
         // Administrators are valuable as they are.
         for &p in &principals {

@@ -224,6 +224,9 @@ pub fn scan(account: &Account, now: Timestamp) -> Vec<Finding> {
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         (out, escalations)
     });
+    // Letting go of every compiled policy (a large account has hundreds of thousands of
+    // statements) takes a while: a thread of its own does it while the caller goes on.
+    std::thread::spawn(move || drop(compiled));
     findings::merge(out, escalations)
 }
 
