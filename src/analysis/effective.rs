@@ -196,6 +196,11 @@ fn allow_mask<'p>(policies: impl IntoIterator<Item = &'p CompiledPolicy>) -> Act
 /// Answers kept per action.
 type PerAction<T> = Memo<String, T>;
 
+/// Administrator outcomes one [`Effective`] shares with another: per principal slot, the
+/// outcome and the question its own policies fail first.
+#[derive(Debug, Clone, Default)]
+pub struct KnownAdminOutcomes(Vec<Option<(Access, usize)>>);
+
 /// Every principal's permissions, compiled once for an account.
 pub struct Effective<'a> {
     pub account: &'a Account,
@@ -642,6 +647,31 @@ impl<'a> Effective<'a> {
             }
             self.own_admin(p, false)
         })
+    }
+
+    /// The [`Effective::admin_outcome`]s worked out so far, by principal slot, for another
+    /// `Effective` of the same account and clock ([`Effective::learn_admin_outcomes`]).
+    pub fn known_admin_outcomes(&self) -> KnownAdminOutcomes {
+        KnownAdminOutcomes(
+            self.admin_outcomes
+                .iter()
+                .zip(&self.admin_fails_at)
+                .map(|(outcome, fails_at)| outcome.get().map(|o| (o.clone(), fails_at.get())))
+                .collect(),
+        )
+    }
+
+    /// Takes the administrator outcomes another `Effective` of the same account and clock
+    /// worked out, so they are not asked again.
+    pub fn learn_admin_outcomes(&self, known: &KnownAdminOutcomes) {
+        for (slot, known) in known.0.iter().enumerate() {
+            if let (Some((outcome, fails_at)), Some(cell)) = (known, self.admin_outcomes.get(slot))
+                && cell.get().is_none()
+            {
+                cell.set(outcome.clone()).ok();
+                self.admin_fails_at[slot].set(*fails_at);
+            }
+        }
     }
 
     /// The administrator answer for `p`'s own policies; remembers the question they fail

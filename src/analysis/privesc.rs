@@ -27,7 +27,7 @@ use std::sync::Arc;
 
 pub use techniques::{Become, Kind as TechniqueKind, Modify, ServiceRun, TECHNIQUES, Technique};
 
-use super::effective::{Access, Effective, admin_relevant, rank};
+use super::effective::{Access, Effective, KnownAdminOutcomes, admin_relevant, rank};
 use super::findings::{Evidence, Finding, Kind, Severity};
 use super::memo::{Memo, remembered};
 use super::principal::Principal;
@@ -36,6 +36,14 @@ use super::turns::Turns;
 use crate::eval::{CompiledPolicy, ContextValue, Outcome};
 use crate::model::{Account, GroupId, PolicyId, RoleId, UserId};
 use crate::policy::{Effect, PrincipalKind, PrincipalSet};
+
+/// What the threads of one analysis share: turns at the per-principal passes, and the
+/// administrator outcomes the analysis works out first (so helpers need not ask them again).
+#[derive(Default)]
+pub struct Sharing {
+    turns: Turns,
+    admins: std::sync::OnceLock<KnownAdminOutcomes>,
+}
 
 /// How many principals a thread takes at a time for the per-principal passes.
 const PASS_BATCH: usize = 16;
@@ -83,7 +91,7 @@ pub struct Route {
 /// Every escalation, best per principal and technique.
 pub fn analyze(eff: &Effective<'_>) -> Vec<Escalation> {
     Analysis::new(eff, Box::new(|| Arc::new(TrustGraph::build(eff.account))))
-        .run(&Turns::default(), Helped::default)
+        .run(&Sharing::default(), Helped::default)
 }
 
 /// The escalations as findings, in output order ([`super::findings::sort`]).
@@ -91,22 +99,22 @@ pub fn findings(eff: &Effective<'_>) -> Vec<Finding> {
     findings_with(
         eff,
         || Arc::new(TrustGraph::build(eff.account)),
-        &Turns::default(),
+        &Sharing::default(),
         Helped::default,
     )
 }
 
 /// [`findings`], with the account's trust graph from `graph`, called once the analysis needs
 /// it (so a graph built on another thread can arrive late), and the per-principal passes
-/// shared with threads running [`help`] with the same `turns`; `help` returns their answers.
+/// shared with threads running [`help`] with the same `sharing`; `help` returns their answers.
 pub fn findings_with<'e>(
     eff: &'e Effective<'_>,
     graph: impl FnOnce() -> Arc<TrustGraph> + 'e,
-    turns: &Turns,
+    sharing: &Sharing,
     help: impl FnOnce() -> Helped,
 ) -> Vec<Finding> {
     let mut analysis = Analysis::new(eff, Box::new(graph));
-    let escalations = analysis.run(turns, help);
+    let escalations = analysis.run(sharing, help);
     // Tens of thousands on a large account: about half of them on a second thread, each
     // part sorted there. This thread first lets go of the analysis' answers, so it takes
     // the smaller part.
@@ -137,8 +145,12 @@ pub struct Helped {
 }
 
 /// Takes turns at the per-principal passes of an analysis running [`findings_with`] with the
-/// same `turns`, on this thread's own `eff` (same account and clock); returns what it found.
-pub fn help(eff: &Effective<'_>, graph: Arc<TrustGraph>, turns: &Turns) -> Helped {
+/// same `sharing`, on this thread's own `eff` (same account and clock); returns what it found.
+pub fn help(eff: &Effective<'_>, graph: Arc<TrustGraph>, sharing: &Sharing) -> Helped {
+    if let Some(known) = sharing.admins.get() {
+        eff.learn_admin_outcomes(known);
+    }
+    let turns = &sharing.turns;
     let mut analysis = Analysis::new(eff, Box::new(move || graph));
     let principals = analysis.principals();
     let mut out = Helped::default();
@@ -291,7 +303,7 @@ impl<'e, 'a> Analysis<'e, 'a> {
         self.eff.principals().filter(|p| !self.skip(*p)).collect()
     }
 
-    fn run(&mut self, turns: &Turns, help: impl FnOnce() -> Helped) -> Vec<Escalation> {
+    fn run(&mut self, sharing: &Sharing, help: impl FnOnce() -> Helped) -> Vec<Escalation> {
         let principals = self.principals();
         // Administrators are valuable as they are.
         for &p in &principals {
@@ -306,7 +318,8 @@ impl<'e, 'a> Analysis<'e, 'a> {
         }
         // What each principal can do to itself and to those it can become, in turns with
         // any helper thread; then the helpers' answers.
-        while let Some(range) = turns.take(principals.len(), PASS_BATCH) {
+        sharing.admins.set(self.eff.known_admin_outcomes()).ok();
+        while let Some(range) = sharing.turns.take(principals.len(), PASS_BATCH) {
             for &p in &principals[range] {
                 self.own_passes(p);
             }

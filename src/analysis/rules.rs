@@ -186,7 +186,7 @@ pub fn scan(account: &Account, now: Timestamp) -> Vec<Finding> {
     // own answer caches). The other thread builds the trust graph, which the analysis needs
     // only after its first pass, helps with the analysis' per-principal passes, then runs the
     // rules while the analysis searches backwards on its own.
-    let turns = super::turns::Turns::default();
+    let sharing = super::privesc::Sharing::default();
     let (out, escalations) = std::thread::scope(|s| {
         let (graph_out, graph_in) = std::sync::mpsc::sync_channel(1);
         let (helped_out, helped_in) = std::sync::mpsc::sync_channel(1);
@@ -200,7 +200,7 @@ pub fn scan(account: &Account, now: Timestamp) -> Vec<Finding> {
                         .recv()
                         .unwrap_or_else(|_| Arc::new(TrustGraph::build(account)))
                 },
-                &turns,
+                &sharing,
                 move || helped_in.recv().unwrap_or_default(),
             )
         });
@@ -208,7 +208,7 @@ pub fn scan(account: &Account, now: Timestamp) -> Vec<Finding> {
         graph_out.send(graph.clone()).ok();
         let scan = Scan::with_compiled(account, now, compiled.clone());
         helped_out
-            .send(super::privesc::help(scan.effective(), graph, &turns))
+            .send(super::privesc::help(scan.effective(), graph, &sharing))
             .ok();
         let mut out = Vec::new();
         for rule in all() {

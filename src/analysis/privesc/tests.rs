@@ -236,19 +236,19 @@ fn passes_shared_with_a_helper_find_the_same() {
     assert!(alone.len() > 50, "{}", alone.len());
     let graph = Arc::new(TrustGraph::build(&a));
     // The helper takes every turn: the analysis only merges its answers.
-    let turns = Turns::default();
+    let sharing = Sharing::default();
     let helper = Effective::new(&a, now());
-    let helped = help(&helper, graph.clone(), &turns);
+    let helped = help(&helper, graph.clone(), &sharing);
     assert!(!helped.found.is_empty() && !helped.caps.is_empty() && !helped.steps.is_empty());
     let eff = Effective::new(&a, now());
-    let merged = findings_with(&eff, || graph.clone(), &turns, || helped);
+    let merged = findings_with(&eff, || graph.clone(), &sharing, || helped);
     assert_eq!(summary(merged), alone);
     // Both at once, however the turns fall.
-    let turns = Turns::default();
+    let sharing = Sharing::default();
     let shared = std::thread::scope(|s| {
-        let helper = s.spawn(|| help(&Effective::new(&a, now()), graph.clone(), &turns));
+        let helper = s.spawn(|| help(&Effective::new(&a, now()), graph.clone(), &sharing));
         let eff = Effective::new(&a, now());
-        findings_with(&eff, || graph.clone(), &turns, || helper.join().unwrap())
+        findings_with(&eff, || graph.clone(), &sharing, || helper.join().unwrap())
     });
     assert_eq!(summary(shared), alone);
 }
