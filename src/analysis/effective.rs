@@ -987,6 +987,27 @@ mod tests {
     }
 
     #[test]
+    fn learned_admin_outcomes_answer_as_asked_ones() {
+        let account = demo::account().unwrap();
+        let first = Effective::new(&account, now());
+        let principals: Vec<Principal> = first.principals().collect();
+        for &p in &principals {
+            first.admin_outcome(p);
+        }
+        let learned = Effective::new(&account, now());
+        learned.learn_admin_outcomes(&first.known_admin_outcomes());
+        // Known before any question is asked of it.
+        assert!(learned.known_admin_outcomes().0.iter().all(Option::is_some));
+        let fresh = Effective::new(&account, now());
+        for &p in &principals {
+            assert_eq!(learned.admin_outcome(p), fresh.admin_outcome(p));
+            assert_eq!(learned.is_admin(p), fresh.is_admin(p));
+            let set = fresh.admin_set(p).clone();
+            assert_eq!(learned.admin_of(&set, p), fresh.admin_of(&set, p));
+        }
+    }
+
+    #[test]
     fn boundaries_and_denies_count() {
         let account = demo::account().unwrap();
         let e = Effective::new(&account, now());
