@@ -796,7 +796,9 @@ fn answer(outcome: Outcome, allow_when: &Formula) -> Access {
             r.key,
             r.values.join("|"),
             r.policy,
-            r.sid.clone().unwrap_or_else(|| r.statement.to_string())
+            r.sid
+                .as_deref()
+                .map_or_else(|| r.statement.to_string(), str::to_owned)
         );
         if !access.conditions.contains(&line) {
             access.conditions.push(line);
@@ -828,11 +830,7 @@ fn add_evidence(access: &mut Access, set: &PolicySet, request: &Request, allow_w
     for r in allow_when.requirements() {
         if r.effect == Effect::Allow && matches!(r.layer, LayerKind::Identity | LayerKind::Resource)
         {
-            add(Evidence::new(
-                r.policy.clone(),
-                r.statement,
-                r.sid.as_deref(),
-            ));
+            add(Evidence::new(&*r.policy, r.statement, r.sid.as_deref()));
         }
     }
 }

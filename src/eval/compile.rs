@@ -28,7 +28,7 @@ pub struct CompiledPolicy {
 #[derive(Debug, Clone)]
 pub(crate) struct CompiledStatement {
     pub(crate) index: usize,
-    pub(crate) sid: Option<String>,
+    pub(crate) sid: Option<Arc<str>>,
     pub(crate) effect: Effect,
     pub(crate) not_action: bool,
     pub(crate) actions: Vec<Pattern>,
@@ -48,7 +48,7 @@ pub(crate) struct Resources {
     pub(crate) negated: bool,
     pub(crate) patterns: Vec<ResourcePattern>,
     /// The patterns as written (for traces).
-    pub(crate) text: Vec<String>,
+    pub(crate) text: Arc<[String]>,
 }
 
 #[derive(Debug, Clone)]
@@ -110,7 +110,7 @@ impl CompiledPolicy {
                 }
                 Arc::new(CompiledStatement {
                     index,
-                    sid: s.sid.clone(),
+                    sid: s.sid.as_deref().map(Arc::from),
                     effect: s.effect,
                     not_action: s.action.negated,
                     // Actions are case-insensitive: lowercase once here.
@@ -131,7 +131,7 @@ impl CompiledPolicy {
                                 None => ResourcePattern::Fixed(ArnPattern::new(v)),
                             })
                             .collect(),
-                        text: r.values.clone(),
+                        text: r.values.as_slice().into(),
                     }),
                     principal: s.principal.as_ref().map(|p| Principals {
                         negated: p.negated,
@@ -360,7 +360,7 @@ impl CompiledStatement {
         }
         r.patterns
             .iter()
-            .zip(&r.text)
+            .zip(r.text.iter())
             .map(|(pattern, text)| match pattern {
                 ResourcePattern::Template(_) => None,
                 ResourcePattern::Fixed(_) => {

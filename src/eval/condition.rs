@@ -5,6 +5,7 @@
 
 use std::net::IpAddr;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use base64::Engine as _;
 use ipnet::IpNet;
@@ -127,12 +128,12 @@ enum Kind {
 #[derive(Debug, Clone)]
 pub(crate) struct CompiledCondition {
     /// The operator as written.
-    pub(crate) operator: Box<str>,
+    pub(crate) operator: Arc<str>,
     /// The key as written.
-    pub(crate) key: Box<str>,
+    pub(crate) key: Arc<str>,
     key_lower: Box<str>,
     /// The values as written (for traces).
-    pub(crate) values: Vec<String>,
+    pub(crate) values: Arc<[String]>,
     set: SetQualifier,
     if_exists: bool,
     negated: bool,
@@ -277,7 +278,7 @@ impl CompiledCondition {
             operator: c.operator.as_str().into(),
             key: c.key.as_str().into(),
             key_lower: c.key.to_lowercase().into_boxed_str(),
-            values,
+            values: values.into(),
             set,
             if_exists,
             negated,

@@ -624,7 +624,7 @@ pub(crate) fn miss_reasons(
         reasons.push(MissReason::Resource {
             resource: p.resource.whole.to_owned(),
             negated: r.negated,
-            patterns: r.text.clone(),
+            patterns: r.text.to_vec(),
         });
     }
     let mode = principal_mode(layer);
@@ -657,7 +657,7 @@ pub(crate) fn miss_reasons(
                 operator: c.operator.to_string(),
                 key: c.key.to_string(),
                 request_values: c.request_values(p.ctx).map(<[String]>::to_vec),
-                policy_values: c.values.clone(),
+                policy_values: c.values.to_vec(),
                 unknown: t == Tri::Unknown,
             });
         }

@@ -7,6 +7,8 @@
 //! conditions must (or must not) hold for the request to be allowed. The trust graph reads it
 //! as `always` / `conditional` / `never` plus the conditions.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use super::compile::{CompiledPolicy, CompiledStatement};
@@ -33,16 +35,16 @@ pub enum Outcome {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Requirement {
     /// The operator as written (`StringLike`), or `Resource` / `NotResource`.
-    pub operator: String,
+    pub operator: Arc<str>,
     /// The condition key (for a resource: the unknown variable keys, comma-separated).
-    pub key: String,
+    pub key: Arc<str>,
     /// The policy values (for a resource: the patterns).
-    pub values: Vec<String>,
+    pub values: Arc<[String]>,
     /// Where it is written.
-    pub policy: String,
+    pub policy: Arc<str>,
     pub statement: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub sid: Option<String>,
+    pub sid: Option<Arc<str>>,
     pub effect: Effect,
     pub layer: LayerKind,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -318,14 +320,16 @@ fn statement_formula(
     layer: LayerKind,
     level: Option<usize>,
 ) -> Formula {
-    let req = |operator: String, key: String, values: Vec<String>| {
+    // Shared with the compiled statement: partial evaluation makes these by the hundred
+    // thousand.
+    let req = |operator: Arc<str>, key: Arc<str>, values: Arc<[String]>| {
         Formula::Require(Box::new(Requirement {
             operator,
             key,
             values,
-            policy: policy.label.to_string(),
+            policy: policy.label.clone(),
             statement: st.index,
-            sid: st.sid().map(str::to_owned),
+            sid: st.sid.clone().filter(|s| !s.is_empty()),
             effect: st.effect,
             layer,
             level,
@@ -341,15 +345,11 @@ fn statement_formula(
             .collect::<Vec<_>>()
             .join(",");
         let op = if r.negated { "NotResource" } else { "Resource" };
-        f = f.and(req(op.into(), keys, r.text.clone()));
+        f = f.and(req(op.into(), keys.into(), r.text.clone()));
     }
     for c in &st.conditions {
         if c.eval(p.ctx) == Tri::Unknown {
-            f = f.and(req(
-                c.operator.to_string(),
-                c.key.to_string(),
-                c.values.clone(),
-            ));
+            f = f.and(req(c.operator.clone(), c.key.clone(), c.values.clone()));
         }
     }
     f
@@ -416,13 +416,7 @@ mod tests {
         assert_eq!(alts.len(), 1);
         let ops: Vec<(&str, &str, bool)> = alts[0]
             .iter()
-            .map(|l| {
-                (
-                    l.requirement.operator.as_str(),
-                    l.requirement.key.as_str(),
-                    l.holds,
-                )
-            })
+            .map(|l| (&*l.requirement.operator, &*l.requirement.key, l.holds))
             .collect();
         assert!(ops.contains(&(
             "StringLike",
@@ -435,8 +429,8 @@ mod tests {
             true
         )));
         assert_eq!(
-            alts[0][0].requirement.values,
-            vec!["repo:org/repo:*".to_string()]
+            alts[0][0].requirement.values[..],
+            ["repo:org/repo:*".to_string()]
         );
     }
 
@@ -489,7 +483,7 @@ mod tests {
         let alts = r.allow_when.alternatives(10).unwrap();
         assert_eq!(alts.len(), 1);
         assert!(!alts[0][0].holds);
-        assert_eq!(alts[0][0].requirement.operator, "Bool");
+        assert_eq!(&*alts[0][0].requirement.operator, "Bool");
     }
 
     #[test]
@@ -531,8 +525,8 @@ mod tests {
         let r = evaluate_partial(&set, &req);
         assert_eq!(r.outcome, Outcome::Conditional);
         let reqs = r.allow_when.requirements();
-        assert_eq!(reqs[0].operator, "Resource");
-        assert_eq!(reqs[0].key, "aws:username");
+        assert_eq!(&*reqs[0].operator, "Resource");
+        assert_eq!(&*reqs[0].key, "aws:username");
     }
 
     #[test]
@@ -541,7 +535,7 @@ mod tests {
             Formula::Require(Box::new(Requirement {
                 operator: "StringEquals".into(),
                 key: k.into(),
-                values: vec![],
+                values: Arc::new([]),
                 policy: "p".into(),
                 statement: 0,
                 sid: None,
