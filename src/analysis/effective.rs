@@ -29,7 +29,7 @@ use super::principal::{
 use crate::catalog::catalog;
 use crate::eval::{
     ActionIndex, ActionMask, CompiledPolicy, Context, ContextValue, Formula, LayerKind, Outcome,
-    PolicySet, Request, evaluate, partial_outcome,
+    PolicySet, Request, matched_allows, partial_outcome,
 };
 use crate::model::{Account, GroupId, PolicyRef};
 use crate::policy::{Effect, Policy};
@@ -815,17 +815,8 @@ fn add_evidence(access: &mut Access, set: &PolicySet, request: &Request, allow_w
             access.evidence.push(e);
         }
     };
-    let trace = evaluate(set, request).trace;
-    for layer in &trace.layers {
-        if matches!(layer.layer, LayerKind::Identity | LayerKind::Resource) {
-            for s in layer.matched.iter().filter(|s| s.effect == Effect::Allow) {
-                add(Evidence::new(
-                    s.policy.clone(),
-                    s.statement,
-                    s.sid.as_deref(),
-                ));
-            }
-        }
+    for s in matched_allows(set, request) {
+        add(Evidence::new(&*s.policy, s.statement, s.sid.as_deref()));
     }
     for r in allow_when.requirements() {
         if r.effect == Effect::Allow && matches!(r.layer, LayerKind::Identity | LayerKind::Resource)
@@ -956,6 +947,58 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn matched_allows_are_the_traces_matched_allows() {
+        use crate::eval::evaluate;
+        let account = demo::account().unwrap();
+        let e = Effective::new(&account, now());
+        let mut matched = 0;
+        for p in e.principals() {
+            for action in [
+                "s3:GetObject",
+                "iam:PassRole",
+                "sts:AssumeRole",
+                "iam:CreateUser",
+            ] {
+                let set = e.action_set(p, action);
+                for resource in [
+                    "*",
+                    "arn:aws:s3:::app-data/x",
+                    "arn:aws:iam::123456789012:role/x",
+                ] {
+                    e.with_request(p, action, resource, &[], |request| {
+                        let from_trace: Vec<(String, usize, Option<String>)> =
+                            evaluate(&set, request)
+                                .trace
+                                .layers
+                                .iter()
+                                .filter(|l| {
+                                    matches!(l.layer, LayerKind::Identity | LayerKind::Resource)
+                                })
+                                .flat_map(|l| &l.matched)
+                                .filter(|s| s.effect == Effect::Allow)
+                                .map(|s| (s.policy.clone(), s.statement, s.sid.clone()))
+                                .collect();
+                        let direct: Vec<(String, usize, Option<String>)> =
+                            matched_allows(&set, request)
+                                .into_iter()
+                                .map(|m| {
+                                    (
+                                        m.policy.to_string(),
+                                        m.statement,
+                                        m.sid.map(|s| s.to_string()),
+                                    )
+                                })
+                                .collect();
+                        assert_eq!(direct, from_trace, "{p:?} {action} {resource}");
+                        matched += direct.len();
+                    });
+                }
+            }
+        }
+        assert!(matched > 20, "{matched}");
     }
 
     #[test]

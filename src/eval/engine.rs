@@ -265,6 +265,68 @@ pub fn evaluate(set: &PolicySet, request: &Request) -> Evaluation {
     }
 }
 
+/// An `Allow` statement of an identity or resource layer that applies to a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MatchedAllow {
+    pub policy: Arc<str>,
+    pub statement: usize,
+    pub sid: Option<Arc<str>>,
+}
+
+/// The identity and resource `Allow` statements that apply to `request`: the statements
+/// [`evaluate`]'s trace lists as matched in those layers, without the rest of the trace.
+pub fn matched_allows(set: &PolicySet, request: &Request) -> Vec<MatchedAllow> {
+    let p = Prepared::new(set, request);
+    let mut tracer = MatchedAllows::default();
+    collect(set, &p, &mut tracer, &mut |t, _, _, _, _| t.is_true());
+    tracer.found
+}
+
+/// Records what [`matched_allows`] returns.
+#[derive(Default)]
+struct MatchedAllows {
+    layer: Option<LayerKind>,
+    found: Vec<MatchedAllow>,
+}
+
+impl Tracer for MatchedAllows {
+    fn begin_layer(&mut self, kind: LayerKind, _: Option<usize>) {
+        self.layer = Some(kind);
+    }
+
+    fn absent_layer(&mut self, kind: LayerKind, _: Option<usize>) {
+        self.layer = Some(kind);
+    }
+
+    fn statement(
+        &mut self,
+        policy: &CompiledPolicy,
+        st: &CompiledStatement,
+        applies: Tri,
+        _: Option<PrincipalMatch>,
+        _: &Prepared<'_>,
+    ) {
+        if applies == Tri::True
+            && st.effect == Effect::Allow
+            && matches!(self.layer, Some(LayerKind::Identity | LayerKind::Resource))
+        {
+            self.found.push(MatchedAllow {
+                policy: policy.label.clone(),
+                statement: st.index,
+                sid: st.sid.clone().filter(|s| !s.is_empty()),
+            });
+        }
+    }
+
+    fn error(&mut self, _: &CompiledPolicy, _: &CompiledStatement) {}
+
+    fn end_layer(&mut self, _: bool, _: bool) {}
+
+    fn wants_errors(&self) -> bool {
+        false
+    }
+}
+
 /// The request, parsed once.
 pub(crate) struct Prepared<'a> {
     pub(crate) caller: Caller<'a>,

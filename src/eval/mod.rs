@@ -50,7 +50,8 @@ pub use compile::CompiledPolicy;
 pub use condition::Tri;
 pub use context::{Context, ContextValue, Lookup, Overrides};
 pub use engine::{
-    AllowStatement, Evaluation, PolicySet, Request, ResourcePolicyKind, decide, evaluate,
+    AllowStatement, Evaluation, MatchedAllow, PolicySet, Request, ResourcePolicyKind, decide,
+    evaluate, matched_allows,
 };
 pub use partial::{
     Formula, Literal, Outcome, PartialEvaluation, Requirement, evaluate_partial, partial_outcome,
