@@ -28,8 +28,8 @@ use super::principal::{
 };
 use crate::catalog::catalog;
 use crate::eval::{
-    ActionIndex, ActionMask, CompiledPolicy, Context, ContextValue, Formula, LayerKind, Outcome,
-    PolicySet, Request, matched_allows, partial_outcome,
+    ActionIndex, ActionMask, CompiledPolicy, Context, ContextValue, Formula, LayerKind,
+    MatchedAllow, Outcome, PolicySet, Request, partial_outcome, partial_outcome_with_allows,
 };
 use crate::model::{Account, GroupId, PolicyRef};
 use crate::policy::{Effect, Policy};
@@ -495,21 +495,19 @@ impl<'a> Effective<'a> {
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        // Outcomes first; the conditions and evidence only for the best resource.
-        match self.best_resource(set, p, action, resources, extra) {
-            Some((outcome, r, allow_when)) => {
-                let mut access = answer(outcome, &allow_when);
-                self.with_request(p, action, r.as_ref(), extra, |request| {
-                    add_evidence(&mut access, set, request, &allow_when)
-                });
+        // The conditions and evidence only for the best resource.
+        match self.best_resource(set, p, action, resources, extra, true) {
+            Some(best) => {
+                let mut access = answer(best.outcome, &best.allow_when);
+                add_evidence(&mut access, best.matched, &best.allow_when);
                 access
             }
             None => Access::never(),
         }
     }
 
-    /// The best outcome over several candidate resources, the first resource with it, and
-    /// when it is allowed there.
+    /// The best outcome over several candidate resources, at the first resource with it:
+    /// when it is allowed there and (with `evidence`) the `Allow` statements that apply.
     fn best_resource<I, S>(
         &self,
         set: &PolicySet,
@@ -517,23 +515,38 @@ impl<'a> Effective<'a> {
         action: &str,
         resources: I,
         extra: &[(&str, ContextValue)],
-    ) -> Option<(Outcome, S, Formula)>
+        evidence: bool,
+    ) -> Option<Best>
     where
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        let mut best: Option<(Outcome, S, Formula)> = None;
+        let mut best: Option<Best> = None;
         for r in resources {
             if !set.may_allow_resource(r.as_ref()) {
                 continue;
             }
-            let (o, allow_when) = self.with_request(p, action, r.as_ref(), extra, |req| {
-                partial_outcome(set, req)
-            });
-            if o != Outcome::Never && best.as_ref().is_none_or(|(b, ..)| rank(o) > rank(*b)) {
-                best = Some((o, r, allow_when));
+            let (outcome, allow_when, matched) =
+                self.with_request(p, action, r.as_ref(), extra, |req| {
+                    if evidence {
+                        partial_outcome_with_allows(set, req)
+                    } else {
+                        let (outcome, allow_when) = partial_outcome(set, req);
+                        (outcome, allow_when, Vec::new())
+                    }
+                });
+            if outcome != Outcome::Never
+                && best
+                    .as_ref()
+                    .is_none_or(|b| rank(outcome) > rank(b.outcome))
+            {
+                best = Some(Best {
+                    outcome,
+                    allow_when,
+                    matched,
+                });
             }
-            if o == Outcome::Always {
+            if outcome == Outcome::Always {
                 break;
             }
         }
@@ -566,8 +579,8 @@ impl<'a> Effective<'a> {
         let set = self.action_set(p, action);
         let templates = self.templates(action);
         let candidates = self.candidates(p, &set, &templates);
-        self.best_resource(&set, p, action, candidates, extra)
-            .map_or(Outcome::Never, |(o, ..)| o)
+        self.best_resource(&set, p, action, candidates, extra, false)
+            .map_or(Outcome::Never, |b| b.outcome)
     }
 
     /// The resources [`Effective::check_somewhere`] tries, in order: `templates`, then a
@@ -722,14 +735,20 @@ impl<'a> Effective<'a> {
         p: Principal,
         i: usize,
         evidence: bool,
-    ) -> (Outcome, Formula) {
+    ) -> (Outcome, Formula, Vec<MatchedAllow>) {
         let (action, resource) = &self.sentinels()[i];
-        // After a change that writes `Allow *`, most questions have nothing to deny them
-        // (the shortcut has no trace to take evidence from).
-        if !evidence && set.allows_everything(action) {
-            return (Outcome::Always, Formula::True);
+        if evidence {
+            return self.with_request(p, action, resource, &[], |r| {
+                partial_outcome_with_allows(set, r)
+            });
         }
-        self.with_request(p, action, resource, &[], |r| partial_outcome(set, r))
+        // After a change that writes `Allow *`, most questions have nothing to deny them.
+        if set.allows_everything(action) {
+            return (Outcome::Always, Formula::True, Vec::new());
+        }
+        let (outcome, allow_when) =
+            self.with_request(p, action, resource, &[], |r| partial_outcome(set, r));
+        (outcome, allow_when, Vec::new())
     }
 
     /// The answer, and the index of the first question that is never allowed, if any.
@@ -743,24 +762,30 @@ impl<'a> Effective<'a> {
         // Outcomes first: most principals fail one of the questions, and then no trace is
         // needed.
         let mut result = Access::always();
-        let mut formulas = Vec::with_capacity(sentinels.len());
+        let mut found = Vec::with_capacity(sentinels.len());
         for i in 0..sentinels.len() {
-            let (outcome, allow_when) = self.sentinel(set, p, i, evidence);
+            let (outcome, allow_when, matched) = self.sentinel(set, p, i, evidence);
             result = result.and(&answer(outcome, &allow_when));
             if result.outcome == Outcome::Never {
                 return (result, Some(i));
             }
-            formulas.push(allow_when);
+            found.push((allow_when, matched));
         }
+        // The evidence once every question is known to be allowed.
         if evidence {
-            for ((action, resource), allow_when) in sentinels.iter().zip(&formulas) {
-                self.with_request(p, action, resource, &[], |r| {
-                    add_evidence(&mut result, set, r, allow_when)
-                });
+            for (allow_when, matched) in found {
+                add_evidence(&mut result, matched, &allow_when);
             }
         }
         (result, None)
     }
+}
+
+/// The best answer of [`Effective::best_resource`].
+struct Best {
+    outcome: Outcome,
+    allow_when: Formula,
+    matched: Vec<MatchedAllow>,
 }
 
 /// `policy` with only the statements [`Effective::admin_of`] can use.
@@ -770,11 +795,10 @@ pub fn admin_relevant(policy: &CompiledPolicy) -> CompiledPolicy {
 
 /// Evaluates with unknowns and reads the answer: outcome, conditions, allowing statements.
 pub(crate) fn access_of(set: &PolicySet, request: &Request) -> Access {
-    // Most questions are answered "never"; the trace (for the evidence) only when not.
-    let (outcome, allow_when) = partial_outcome(set, request);
+    let (outcome, allow_when, matched) = partial_outcome_with_allows(set, request);
     let mut access = answer(outcome, &allow_when);
     if access.possible() {
-        add_evidence(&mut access, set, request, &allow_when);
+        add_evidence(&mut access, matched, &allow_when);
     }
     access
 }
@@ -807,15 +831,15 @@ fn answer(outcome: Outcome, allow_when: &Formula) -> Access {
     access
 }
 
-/// Adds the identity and resource `Allow` statements that take part in allowing `request`:
-/// those that match it outright (from a trace), then those whose conditions it depends on.
-fn add_evidence(access: &mut Access, set: &PolicySet, request: &Request, allow_when: &Formula) {
+/// Adds the identity and resource `Allow` statements that take part in allowing a request:
+/// those that apply to it outright (`matched`), then those whose conditions it depends on.
+fn add_evidence(access: &mut Access, matched: Vec<MatchedAllow>, allow_when: &Formula) {
     let mut add = |e: Evidence| {
         if !access.evidence.contains(&e) {
             access.evidence.push(e);
         }
     };
-    for s in matched_allows(set, request) {
+    for s in matched {
         add(Evidence::new(&*s.policy, s.statement, s.sid.as_deref()));
     }
     for r in allow_when.requirements() {
@@ -950,7 +974,7 @@ mod tests {
     }
 
     #[test]
-    fn matched_allows_are_the_traces_matched_allows() {
+    fn allows_found_with_the_outcome_are_the_traces_matched_allows() {
         use crate::eval::evaluate;
         let account = demo::account().unwrap();
         let e = Effective::new(&account, now());
@@ -982,7 +1006,8 @@ mod tests {
                                 .map(|s| (s.policy.clone(), s.statement, s.sid.clone()))
                                 .collect();
                         let direct: Vec<(String, usize, Option<String>)> =
-                            matched_allows(&set, request)
+                            partial_outcome_with_allows(&set, request)
+                                .2
                                 .into_iter()
                                 .map(|m| {
                                     (

@@ -273,20 +273,13 @@ pub struct MatchedAllow {
     pub sid: Option<Arc<str>>,
 }
 
-/// The identity and resource `Allow` statements that apply to `request`: the statements
-/// [`evaluate`]'s trace lists as matched in those layers, without the rest of the trace.
-pub fn matched_allows(set: &PolicySet, request: &Request) -> Vec<MatchedAllow> {
-    let p = Prepared::new(set, request);
-    let mut tracer = MatchedAllows::default();
-    collect(set, &p, &mut tracer, &mut |t, _, _, _, _| t.is_true());
-    tracer.found
-}
-
-/// Records what [`matched_allows`] returns.
+/// Records the identity and resource `Allow` statements that apply to a request: the
+/// statements [`evaluate`]'s trace lists as matched in those layers, without the rest of the
+/// trace.
 #[derive(Default)]
-struct MatchedAllows {
+pub(crate) struct MatchedAllows {
     layer: Option<LayerKind>,
-    found: Vec<MatchedAllow>,
+    pub(crate) found: Vec<MatchedAllow>,
 }
 
 impl Tracer for MatchedAllows {

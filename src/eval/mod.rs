@@ -51,10 +51,11 @@ pub use condition::Tri;
 pub use context::{Context, ContextValue, Lookup, Overrides};
 pub use engine::{
     AllowStatement, Evaluation, MatchedAllow, PolicySet, Request, ResourcePolicyKind, decide,
-    evaluate, matched_allows,
+    evaluate,
 };
 pub use partial::{
     Formula, Literal, Outcome, PartialEvaluation, Requirement, evaluate_partial, partial_outcome,
+    partial_outcome_with_allows,
 };
 pub use principal::{CallerKind, PrincipalMatch};
 pub use trace::{

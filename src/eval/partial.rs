@@ -14,7 +14,8 @@ use serde::Serialize;
 use super::compile::{CompiledPolicy, CompiledStatement};
 use super::condition::Tri;
 use super::engine::{
-    Evaluation, Logic, NoTrace, PolicySet, Prepared, Request, allowed, collect, evaluate,
+    Evaluation, Logic, MatchedAllow, MatchedAllows, NoTrace, PolicySet, Prepared, Request, Tracer,
+    allowed, collect, evaluate,
 };
 use super::trace::LayerKind;
 use crate::policy::Effect;
@@ -248,6 +249,25 @@ pub fn evaluate_partial(set: &PolicySet, request: &Request) -> PartialEvaluation
 /// [`evaluate_partial`] without the trace: the outcome and the formula that allows. Cheaper;
 /// callers that only need a trace when the request can be allowed ask for it afterwards.
 pub fn partial_outcome(set: &PolicySet, request: &Request) -> (Outcome, Formula) {
+    partial_outcome_traced(set, request, &mut NoTrace)
+}
+
+/// [`partial_outcome`] and, in the same pass, the identity and resource `Allow` statements
+/// that apply (those a trace lists as matched in those layers).
+pub fn partial_outcome_with_allows(
+    set: &PolicySet,
+    request: &Request,
+) -> (Outcome, Formula, Vec<MatchedAllow>) {
+    let mut tracer = MatchedAllows::default();
+    let (outcome, allow_when) = partial_outcome_traced(set, request, &mut tracer);
+    (outcome, allow_when, tracer.found)
+}
+
+fn partial_outcome_traced<T: Tracer>(
+    set: &PolicySet,
+    request: &Request,
+    tracer: &mut T,
+) -> (Outcome, Formula) {
     let p = Prepared::new(set, request);
     let mut value = |t: Tri, policy: &CompiledPolicy, st: &CompiledStatement, layer, level| match t
     {
@@ -255,7 +275,7 @@ pub fn partial_outcome(set: &PolicySet, request: &Request) -> (Outcome, Formula)
         Tri::False => Formula::False,
         Tri::Unknown => statement_formula(policy, st, &p, layer, level),
     };
-    let sums = collect(set, &p, &mut NoTrace, &mut value);
+    let sums = collect(set, &p, tracer, &mut value);
     let allowed = allowed(&sums, &p);
     let allow_when = sums.deny.not().and(allowed);
     let outcome = match &allow_when {
