@@ -118,14 +118,15 @@ pub fn findings_with<'e>(
     // Tens of thousands on a large account: about half of them on a second thread, each
     // part sorted there. This thread first lets go of the analysis' answers, so it takes
     // the smaller part.
-    let (first, second) = escalations.split_at(escalations.len() * 9 / 20);
-    let sorted = |half: &[Escalation]| {
-        let mut out: Vec<Finding> = half.iter().map(|e| finding(eff.account, e)).collect();
+    let mut first = escalations;
+    let second = first.split_off(first.len() * 9 / 20);
+    let sorted = |part: Vec<Escalation>| {
+        let mut out: Vec<Finding> = part.into_iter().map(|e| finding(eff.account, e)).collect();
         super::findings::sort(&mut out);
         out
     };
     std::thread::scope(|s| {
-        let second = s.spawn(|| sorted(second));
+        let second = s.spawn(move || sorted(second));
         drop(analysis);
         let first = sorted(first);
         let second = second
@@ -1810,7 +1811,7 @@ fn step_sentence(account: &Account, from: Principal, step: &Step) -> String {
     }
 }
 
-fn finding(account: &Account, e: &Escalation) -> Finding {
+fn finding(account: &Account, e: Escalation) -> Finding {
     let p = e.principal;
     let arn = p.arn(account);
     let name = p.name(account);
@@ -1879,10 +1880,10 @@ fn finding(account: &Account, e: &Escalation) -> Finding {
     )
     .principal(arn)
     .detail(detail)
-    .evidence(e.evidence.iter().cloned())
+    .evidence(e.evidence)
     .path(path)
     .fix(e.technique.fix)
-    .conditions(e.conditions.clone())
+    .conditions(e.conditions)
 }
 
 fn capitalize(s: &str) -> String {
