@@ -225,8 +225,12 @@ pub fn scan(account: &Account, now: Timestamp) -> Vec<Finding> {
         (out, escalations)
     });
     // Letting go of every compiled policy (a large account has hundreds of thousands of
-    // statements) takes a while: a thread of its own does it while the caller goes on.
-    std::thread::spawn(move || drop(compiled));
+    // statements) takes a while: a thread of its own does it while the caller goes on. If
+    // no thread can be started, the refused closure drops them here.
+    std::thread::Builder::new()
+        .name("iamscope-drop".into())
+        .spawn(move || drop(compiled))
+        .ok();
     findings::merge(out, escalations)
 }
 
