@@ -464,48 +464,6 @@ impl<'a> Effective<'a> {
         answer
     }
 
-    /// The best answer over several candidate resources.
-    pub fn check_any<I, S>(
-        &self,
-        p: Principal,
-        action: &str,
-        resources: I,
-        extra: &[(&str, ContextValue)],
-    ) -> Access
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        if !self.may(p, action) {
-            return Access::never();
-        }
-        self.best_access(&self.action_set(p, action), p, action, resources, extra)
-    }
-
-    /// [`Effective::check_any`] with `p`'s layers for `action` at hand.
-    fn best_access<I, S>(
-        &self,
-        set: &PolicySet,
-        p: Principal,
-        action: &str,
-        resources: I,
-        extra: &[(&str, ContextValue)],
-    ) -> Access
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        // The conditions and evidence only for the best resource.
-        match self.best_resource(set, p, action, resources, extra, true) {
-            Some(best) => {
-                let mut access = answer(best.outcome, &best.allow_when);
-                add_evidence(&mut access, best.matched, &best.allow_when);
-                access
-            }
-            None => Access::never(),
-        }
-    }
-
     /// The best outcome over several candidate resources, at the first resource with it:
     /// when it is allowed there and (with `evidence`) the `Allow` statements that apply.
     fn best_resource<I, S>(
@@ -562,7 +520,11 @@ impl<'a> Effective<'a> {
         let set = self.action_set(p, action);
         let templates = self.templates(action);
         let candidates = self.candidates(p, &set, &templates);
-        self.best_access(&set, p, action, candidates, &[])
+        // The conditions and evidence only for the best resource.
+        self.best_resource(&set, p, action, candidates, &[], true)
+            .map_or_else(Access::never, |b| {
+                answer_with_evidence(b.outcome, &b.allow_when, b.matched)
+            })
     }
 
     /// The outcome of [`Effective::check_somewhere`] alone, with context keys of the caller's
@@ -796,9 +758,19 @@ pub fn admin_relevant(policy: &CompiledPolicy) -> CompiledPolicy {
 /// Evaluates with unknowns and reads the answer: outcome, conditions, allowing statements.
 pub(crate) fn access_of(set: &PolicySet, request: &Request) -> Access {
     let (outcome, allow_when, matched) = partial_outcome_with_allows(set, request);
-    let mut access = answer(outcome, &allow_when);
+    answer_with_evidence(outcome, &allow_when, matched)
+}
+
+/// [`answer`] with the evidence, when the request may be allowed at all: an `Allow` that
+/// applies to a request some `Deny` always blocks allows nothing.
+fn answer_with_evidence(
+    outcome: Outcome,
+    allow_when: &Formula,
+    matched: Vec<MatchedAllow>,
+) -> Access {
+    let mut access = answer(outcome, allow_when);
     if access.possible() {
-        add_evidence(&mut access, matched, &allow_when);
+        add_evidence(&mut access, matched, allow_when);
     }
     access
 }
