@@ -28,6 +28,7 @@ pub struct CompiledPolicy {
 #[derive(Debug, Clone)]
 pub(crate) struct CompiledStatement {
     pub(crate) index: usize,
+    /// `None` also for an empty `Sid`.
     pub(crate) sid: Option<Arc<str>>,
     pub(crate) effect: Effect,
     pub(crate) not_action: bool,
@@ -110,7 +111,8 @@ impl CompiledPolicy {
                 }
                 Arc::new(CompiledStatement {
                     index,
-                    sid: s.sid.as_deref().map(Arc::from),
+                    // An empty `Sid` names nothing: traces and evidence use the position.
+                    sid: s.sid.as_deref().filter(|s| !s.is_empty()).map(Arc::from),
                     effect: s.effect,
                     not_action: s.action.negated,
                     // Actions are case-insensitive: lowercase once here.
@@ -373,6 +375,6 @@ impl CompiledStatement {
 
     /// The label AWS shows: the Sid, else the index.
     pub(crate) fn sid(&self) -> Option<&str> {
-        self.sid.as_deref().filter(|s| !s.is_empty())
+        self.sid.as_deref()
     }
 }

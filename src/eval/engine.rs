@@ -306,7 +306,7 @@ impl Tracer for MatchedAllows {
             self.found.push(MatchedAllow {
                 policy: policy.label.clone(),
                 statement: st.index,
-                sid: st.sid.clone().filter(|s| !s.is_empty()),
+                sid: st.sid.clone(),
             });
         }
     }

@@ -349,7 +349,7 @@ fn statement_formula(
             values,
             policy: policy.label.clone(),
             statement: st.index,
-            sid: st.sid.clone().filter(|s| !s.is_empty()),
+            sid: st.sid.clone(),
             effect: st.effect,
             layer,
             level,
@@ -547,6 +547,27 @@ mod tests {
         let reqs = r.allow_when.requirements();
         assert_eq!(&*reqs[0].operator, "Resource");
         assert_eq!(&*reqs[0].key, "aws:username");
+    }
+
+    #[test]
+    fn an_empty_sid_names_nothing() {
+        let named = |sid: &str| {
+            let set = trust(&GITHUB_TRUST.replacen(
+                r#""Effect":"Allow","#,
+                &format!(r#""Sid":"{sid}","Effect":"Allow","#),
+                1,
+            ));
+            let request = github_request(&[
+                "token.actions.githubusercontent.com:sub",
+                "token.actions.githubusercontent.com:aud",
+            ]);
+            let (outcome, allow_when, matched) = partial_outcome_with_allows(&set, &request);
+            assert_eq!(outcome, Outcome::Conditional);
+            assert!(matched.is_empty(), "only a condition-dependent statement");
+            allow_when.requirements()[0].sid.clone()
+        };
+        assert_eq!(named("").as_deref(), None);
+        assert_eq!(named("Github").as_deref(), Some("Github"));
     }
 
     #[test]
