@@ -442,17 +442,27 @@ impl<'e, 'a> Analysis<'e, 'a> {
     /// asked here, they are shared between the threads taking turns.
     fn pool_caps(&self, p: Principal) {
         for t in TECHNIQUES {
-            let in_pool = match t.kind {
-                techniques::Kind::Service(s) => {
-                    self.service_prefilter(p, &s) && !self.service_roles(t, &s).is_empty()
-                }
-                techniques::Kind::Become(Become::AssumeRole) | techniques::Kind::Modify(_) => false,
-                techniques::Kind::Become(b) => self.eff.may(p, become_action(b)),
+            let has_targets = match t.kind {
+                techniques::Kind::Service(s) => !self.service_roles(t, &s).is_empty(),
+                // Its candidates come from the trust graph, not from a pool.
+                techniques::Kind::Become(Become::AssumeRole) => false,
+                _ => true,
             };
-            if in_pool {
+            if has_targets && self.in_pool(p, t) {
                 self.cap(p, t);
             }
         }
+    }
+
+    /// Whether `p` belongs in `t`'s pool of attackers: not administrator already, and with
+    /// the technique's actions possibly allowed (cheap, from masks).
+    fn in_pool(&self, p: Principal, t: &'static Technique) -> bool {
+        !self.is_admin(p)
+            && match t.kind {
+                techniques::Kind::Service(s) => self.service_prefilter(p, &s),
+                techniques::Kind::Become(b) => self.eff.may(p, become_action(b)),
+                techniques::Kind::Modify(_) => false,
+            }
     }
 
     /// `p`'s escalation by `t` is already as good as `t` can give `p` (see [`Self::cap`]),
@@ -484,7 +494,7 @@ impl<'e, 'a> Analysis<'e, 'a> {
         let best = |actions: &[&'static str]| {
             let mut best = Outcome::Never;
             for a in actions {
-                let o = self.step_outcome(p, a);
+                let o = self.step(p, a).outcome;
                 if rank(o) > rank(best) {
                     best = o;
                 }
@@ -641,11 +651,6 @@ impl<'e, 'a> Analysis<'e, 'a> {
     }
 
     // ---------------------------------------------------------------- questions
-
-    /// The outcome of [`Self::step`] (for caps; the edges that follow need the rest).
-    fn step_outcome(&self, p: Principal, action: &'static str) -> Outcome {
-        self.step(p, action).outcome
-    }
 
     fn check(&self, p: Principal, action: &str, resource: &str) -> Access {
         self.eff.check(p, action, resource, &[])
@@ -1288,12 +1293,7 @@ impl<'e, 'a> Analysis<'e, 'a> {
             None => all
                 .iter()
                 .copied()
-                .filter(|&p| !self.is_admin(p))
-                .filter(|&p| match t.kind {
-                    techniques::Kind::Service(s) => self.service_prefilter(p, &s),
-                    techniques::Kind::Become(b) => self.eff.may(p, become_action(b)),
-                    techniques::Kind::Modify(_) => false,
-                })
+                .filter(|&p| self.in_pool(p, t))
                 .collect(),
         };
         if fits {
