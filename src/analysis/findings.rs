@@ -267,19 +267,16 @@ pub fn dedupe(findings: &mut Vec<Finding>) {
 /// Two lists each deduplicated ([`dedupe`]) and sorted ([`sort`]) as one: `second`'s
 /// findings whose id `first` has are left out.
 pub fn merge(first: Vec<Finding>, second: Vec<Finding>) -> Vec<Finding> {
-    let taken: HashSet<&str> = first.iter().map(|f| f.id.as_str()).collect();
-    let keep: Vec<bool> = second
-        .iter()
-        .map(|f| !taken.contains(f.id.as_str()))
-        .collect();
-    drop(taken);
+    let second: Vec<Finding> = {
+        let taken: HashSet<&str> = first.iter().map(|f| f.id.as_str()).collect();
+        second
+            .into_iter()
+            .filter(|f| !taken.contains(f.id.as_str()))
+            .collect()
+    };
     let mut out = Vec::with_capacity(first.len() + second.len());
     let mut first = first.into_iter().peekable();
-    let mut second = second
-        .into_iter()
-        .zip(keep)
-        .filter_map(|(f, keep)| keep.then_some(f))
-        .peekable();
+    let mut second = second.into_iter().peekable();
     loop {
         let from_first = match (first.peek(), second.peek()) {
             (Some(a), Some(b)) => output_order(a, b) != std::cmp::Ordering::Greater,
