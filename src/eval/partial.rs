@@ -247,7 +247,7 @@ pub fn evaluate_partial(set: &PolicySet, request: &Request) -> PartialEvaluation
 }
 
 /// [`evaluate_partial`] without the trace: the outcome and the formula that allows. Cheaper;
-/// callers that only need a trace when the request can be allowed ask for it afterwards.
+/// [`partial_outcome_with_allows`] adds the statements evidence is made of.
 pub fn partial_outcome(set: &PolicySet, request: &Request) -> (Outcome, Formula) {
     partial_outcome_traced(set, request, &mut NoTrace)
 }
