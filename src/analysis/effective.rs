@@ -14,6 +14,8 @@
 
 mod reach;
 
+pub use reach::Reach;
+
 use std::borrow::Cow;
 use std::cell::{Cell, OnceCell, RefCell};
 use std::rc::Rc;
@@ -233,8 +235,8 @@ pub struct Effective<'a> {
     /// The [`ADMIN_SENTINELS`] questions with the account's id and partition filled in.
     sentinels: OnceCell<Vec<(&'static str, String)>>,
     principal_index: OnceCell<reach::PrincipalIndex<'a>>,
-    /// Per principal: [`reach::Reach`] by action.
-    reaches: Vec<PerAction<reach::Reach>>,
+    /// Per principal: [`Reach`] by action.
+    reaches: Vec<PerAction<Reach>>,
 }
 
 impl<'a> Effective<'a> {
@@ -413,16 +415,22 @@ impl<'a> Effective<'a> {
     /// [`Effective::may_allow`] on the principal `q` (its ARN as the resource), from an index
     /// of which principals `p`'s statements name: cheap even when asked about every principal.
     pub fn may_allow_on_principal(&self, p: Principal, action: &str, q: Principal) -> bool {
+        self.principals_reached(p, action)
+            .is_some_and(|r| r.contains(self.slot(q)))
+    }
+
+    /// The principals whose ARN `p` may be allowed `action` on (see
+    /// [`Effective::may_allow_on_principal`]); `None` when `p` may not do `action` at all.
+    pub fn principals_reached(&self, p: Principal, action: &str) -> Option<Reach> {
         if !self.may(p, action) {
-            return false;
+            return None;
         }
-        remembered(&self.reaches[self.slot(p)], action, || {
+        Some(remembered(&self.reaches[self.slot(p)], action, || {
             let index = self.principal_index.get_or_init(|| {
                 reach::PrincipalIndex::new(self.principals().map(|p| p.arn(self.account)))
             });
             index.reach(&self.action_set(p, action))
-        })
-        .contains(self.slot(q))
+        }))
     }
 
     /// [`Effective::check`] against a policy set of the caller's choosing (e.g. one with a

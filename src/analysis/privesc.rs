@@ -27,7 +27,7 @@ use std::sync::Arc;
 
 pub use techniques::{Become, Kind as TechniqueKind, Modify, ServiceRun, TECHNIQUES, Technique};
 
-use super::effective::{Access, Effective, KnownAdminOutcomes, admin_relevant, rank};
+use super::effective::{Access, Effective, KnownAdminOutcomes, Reach, admin_relevant, rank};
 use super::findings::{Evidence, Finding, Kind, Severity};
 use super::memo::{Memo, remembered};
 use super::principal::Principal;
@@ -173,7 +173,12 @@ pub fn help(eff: &Effective<'_>, graph: Arc<TrustGraph>, sharing: &Sharing) -> H
             ));
         }
     }
-    out.steps = analysis.step_cache.into_inner().into_iter().collect();
+    out.steps = analysis
+        .step_cache
+        .into_inner()
+        .into_iter()
+        .map(|(key, access)| (key, Rc::unwrap_or_clone(access)))
+        .collect();
     out
 }
 
@@ -189,9 +194,9 @@ struct Analysis<'e, 'a> {
     /// Best escalation per (slot, technique id).
     found: HashMap<(usize, &'static str), Escalation>,
     /// (slot, action) → allowed on some resource.
-    step_cache: Memo<(usize, &'static str), Access>,
+    step_cache: Memo<(usize, &'static str), Rc<Access>>,
     /// Whether `q` would be administrator after a change, by (slot of `q`, change).
-    gains: Memo<(usize, String), Access>,
+    gains: Memo<(usize, String), Rc<Access>>,
     /// Scratch for [`Self::combos`]: per principal slot, a bit per technique index (there
     /// are fewer than 128, see the tests).
     ways: Vec<u128>,
@@ -216,15 +221,15 @@ struct Analysis<'e, 'a> {
     /// pruned (only then can a member have become settled).
     improved: Vec<bool>,
     /// Per (role, technique): whether its services may assume the role.
-    service_trusts: Memo<(RoleId, ServiceKey), Access>,
+    service_trusts: Memo<(RoleId, ServiceKey), Rc<Access>>,
     /// Answers about groups and managed policies, which many targets share.
     shared_checks: Memo<(usize, Modify, Shared), Rc<Access>>,
     /// Per attacker slot: the groups it may add users to, with the access.
     addable_groups: Memo<usize, AddableGroups>,
     /// [`Self::service_steps`], by (slot, technique index).
-    service_steps: Memo<(usize, usize), Access>,
+    service_steps: Memo<(usize, usize), Rc<Access>>,
     /// `iam:PassRole` of a role to a service, by (slot, role, service).
-    passes: Memo<(usize, RoleId, &'static str), Access>,
+    passes: Memo<(usize, RoleId, &'static str), Rc<Access>>,
     /// Who can assume which role, decided by the evaluator: see [`Self::graph`].
     graph: OnceCell<Arc<TrustGraph>>,
     pending_graph: std::cell::Cell<Option<GraphSource<'e>>>,
@@ -338,7 +343,7 @@ impl<'e, 'a> Analysis<'e, 'a> {
         }
         let steps = self.step_cache.get_mut();
         for (key, access) in helped.steps {
-            steps.entry(key).or_insert(access);
+            steps.entry(key).or_insert_with(|| Rc::new(access));
         }
         // Backwards from every valuable principal.
         let mut queue: VecDeque<usize> = (0..self.value.len())
@@ -658,9 +663,9 @@ impl<'e, 'a> Analysis<'e, 'a> {
 
     /// `action` allowed on some resource of the kinds it acts on: a generic resource of each
     /// type, and the resources the principal's own statements name for it.
-    fn step(&self, p: Principal, action: &'static str) -> Access {
+    fn step(&self, p: Principal, action: &'static str) -> Rc<Access> {
         remembered(&self.step_cache, &(self.slot(p), action), || {
-            self.eff.check_somewhere(p, action)
+            Rc::new(self.eff.check_somewhere(p, action))
         })
     }
 
@@ -805,6 +810,48 @@ impl<'e, 'a> Analysis<'e, 'a> {
         }
     }
 
+    /// The targets [`Self::modify_grant`] may grant `p` the change `m` on, before looking at
+    /// any: it admits every target the change may be allowed on (the first test
+    /// `modify_grant` makes, or a weaker one).
+    fn modify_gate(&self, p: Principal, m: Modify) -> TargetGate {
+        let reached = |action| self.eff.principals_reached(p, action);
+        let anyone = |action| self.eff.may(p, action).then_some(Reach::Everyone);
+        let (users, roles) = match m {
+            Modify::PutUserPolicy => (reached("iam:PutUserPolicy"), None),
+            Modify::AttachUserPolicy => (reached("iam:AttachUserPolicy"), None),
+            Modify::PutRolePolicy => (None, reached("iam:PutRolePolicy")),
+            Modify::AttachRolePolicy => (None, reached("iam:AttachRolePolicy")),
+            // These act on a group or a policy, not on the target.
+            Modify::PutGroupPolicy => (anyone("iam:PutGroupPolicy"), None),
+            Modify::AttachGroupPolicy => (anyone("iam:AttachGroupPolicy"), None),
+            Modify::AddUserToGroup => (anyone("iam:AddUserToGroup"), None),
+            Modify::CreatePolicyVersion => {
+                let a = anyone("iam:CreatePolicyVersion");
+                (a.clone(), a)
+            }
+            Modify::SetDefaultPolicyVersion => {
+                let a = anyone("iam:SetDefaultPolicyVersion");
+                (a.clone(), a)
+            }
+            Modify::DeleteBoundary => (
+                reached("iam:DeleteUserPermissionsBoundary"),
+                reached("iam:DeleteRolePermissionsBoundary"),
+            ),
+            Modify::PutBoundary => (
+                reached("iam:PutUserPermissionsBoundary"),
+                reached("iam:PutRolePermissionsBoundary"),
+            ),
+            Modify::RemoveDeny => {
+                let a = REMOVE_DENY_ACTIONS
+                    .iter()
+                    .any(|a| self.eff.may(p, a))
+                    .then_some(Reach::Everyone);
+                (a.clone(), a)
+            }
+        };
+        TargetGate { users, roles }
+    }
+
     /// [`Self::check`] of `action` on the principal `q`, skipped when the index says no
     /// statement of `p` names `q`.
     fn check_on(&self, p: Principal, action: &str, q: Principal) -> Access {
@@ -870,11 +917,11 @@ impl<'e, 'a> Analysis<'e, 'a> {
         q: Principal,
         change: String,
         edit: impl FnOnce(&mut Vec<CompiledPolicy>, &mut Option<CompiledPolicy>),
-    ) -> Access {
+    ) -> Rc<Access> {
         remembered(&self.gains, &(self.slot(q), change), || {
             let mut set = self.eff.admin_set(q).clone();
             edit(&mut set.identity, &mut set.permission_boundary);
-            self.eff.admin_of(&set, q)
+            Rc::new(self.eff.admin_of(&set, q))
         })
     }
 
@@ -1155,7 +1202,7 @@ impl<'e, 'a> Analysis<'e, 'a> {
         }
         let limit = self.become_cap(p);
         // The modifications that may still improve; none left, no target can help.
-        let mut active: Vec<(&'static Technique, Modify)> = TECHNIQUES
+        let active: Vec<(&'static Technique, Modify)> = TECHNIQUES
             .iter()
             .filter_map(|t| match t.kind {
                 techniques::Kind::Modify(m) => Some((t, m)),
@@ -1163,12 +1210,22 @@ impl<'e, 'a> Analysis<'e, 'a> {
             })
             .filter(|(t, _)| !self.settled(p, t, limit))
             .collect();
+        // Most targets are turned away by `p`'s gates, without asking anything.
+        let mut active: Vec<(&'static Technique, Modify, TargetGate)> = active
+            .into_iter()
+            .map(|(t, m)| (t, m, self.modify_gate(p, m)))
+            .collect();
         for &q in &order {
             if active.is_empty() {
                 break;
             }
+            let q_slot = self.slot(q);
             let mut changes: Vec<(&'static Technique, Access, Option<String>)> = Vec::new();
-            for &(t, m) in &active {
+            for (t, m, gate) in &active {
+                let (t, m) = (*t, *m);
+                if !gate.admits(q, q_slot) {
+                    continue;
+                }
                 let (access, via) = self.modify(p, m, q);
                 if access.possible() {
                     changes.push((t, access, via));
@@ -1209,7 +1266,7 @@ impl<'e, 'a> Analysis<'e, 'a> {
                     );
                 }
             }
-            active.retain(|(t, _)| !self.settled(p, t, limit));
+            active.retain(|(t, _, _)| !self.settled(p, t, limit));
         }
         for q in order {
             ways[self.slot(q)] = 0;
@@ -1405,7 +1462,7 @@ impl<'e, 'a> Analysis<'e, 'a> {
         }
         let trust = self.service_trust(rid, s);
         if !trust.possible() {
-            return trust;
+            return Access::never();
         }
         // Most attackers may pass only some roles: a cheap look at the resources first.
         if s.pass_role
@@ -1415,10 +1472,11 @@ impl<'e, 'a> Analysis<'e, 'a> {
         {
             return Access::never();
         }
-        let mut access = self.service_steps(p, t, s);
-        if !access.possible() {
-            return access;
+        let steps = self.service_steps(p, t, s);
+        if !steps.possible() {
+            return Access::never();
         }
+        let mut access = (*steps).clone();
         if s.pass_role {
             let services = if s.passed_to.is_empty() {
                 s.trust
@@ -1427,7 +1485,10 @@ impl<'e, 'a> Analysis<'e, 'a> {
             };
             let mut pass = Access::never();
             for svc in services {
-                pass = pass.or(self.pass_role(p, rid, svc));
+                let other = self.pass_role(p, rid, svc);
+                if rank(other.outcome) > rank(pass.outcome) {
+                    pass = (*other).clone();
+                }
             }
             access = access.and(&pass);
         }
@@ -1447,45 +1508,51 @@ impl<'e, 'a> Analysis<'e, 'a> {
 
     /// Whether `p` may do every step of the service technique `t` (on some resource),
     /// whatever the role: asked once per attacker.
-    fn service_steps(&self, p: Principal, t: &'static Technique, s: &ServiceRun) -> Access {
+    fn service_steps(&self, p: Principal, t: &'static Technique, s: &ServiceRun) -> Rc<Access> {
         remembered(
             &self.service_steps,
             &(self.slot(p), technique_index(t)),
             || {
                 let mut access = Access::always();
                 for group in s.steps {
-                    let mut best = Access::never();
-                    for action in *group {
-                        best = best.or(self.step(p, action));
+                    let Some((first, rest)) = group.split_first() else {
+                        return Rc::new(Access::never());
+                    };
+                    let mut best = self.step(p, first);
+                    for action in rest {
+                        let other = self.step(p, action);
+                        if rank(other.outcome) > rank(best.outcome) {
+                            best = other;
+                        }
                     }
                     access = access.and(&best);
                     if !access.possible() {
                         break;
                     }
                 }
-                access
+                Rc::new(access)
             },
         )
     }
 
     /// May `p` pass `role` to `service`?
-    fn pass_role(&self, p: Principal, rid: RoleId, service: &'static str) -> Access {
+    fn pass_role(&self, p: Principal, rid: RoleId, service: &'static str) -> Rc<Access> {
         remembered(&self.passes, &(self.slot(p), rid, service), || {
-            self.eff.check(
+            Rc::new(self.eff.check(
                 p,
                 "iam:PassRole",
                 &self.account.role(rid).arn,
                 &[("iam:PassedToService", ContextValue::from(service))],
-            )
+            ))
         })
     }
 
     /// May one of the technique's services assume `role`? The trust graph's edge from the
     /// service; a condition on the source account or resource is met when the attacker creates
     /// the resource in this account.
-    fn service_trust(&self, rid: RoleId, s: &ServiceRun) -> Access {
+    fn service_trust(&self, rid: RoleId, s: &ServiceRun) -> Rc<Access> {
         remembered(&self.service_trusts, &(rid, ServiceKey::of(s)), || {
-            self.service_trust_uncached(rid, s)
+            Rc::new(self.service_trust_uncached(rid, s))
         })
     }
 
@@ -1642,6 +1709,22 @@ const REMOVE_DENY_ACTIONS: &[&str] = &[
     "iam:DeleteRolePolicy",
     "iam:DetachRolePolicy",
 ];
+
+/// The users and the roles a change may be made to (see [`Analysis::modify_gate`]).
+struct TargetGate {
+    users: Option<Reach>,
+    roles: Option<Reach>,
+}
+
+impl TargetGate {
+    fn admits(&self, q: Principal, slot: usize) -> bool {
+        let reach = match q {
+            Principal::User(_) => &self.users,
+            Principal::Role(_) => &self.roles,
+        };
+        reach.as_ref().is_some_and(|r| r.contains(slot))
+    }
+}
 
 /// What the analysis learns about a principal as a target, once.
 #[derive(Default)]

@@ -12,13 +12,14 @@ use crate::eval::{AllowStatement, PolicySet};
 
 /// The principals some statements may cover: every principal, or those in any of the sets.
 #[derive(Clone)]
-pub(super) enum Reach {
+pub enum Reach {
     Everyone,
     Some(Rc<[Rc<Slots>]>),
 }
 
 impl Reach {
-    pub(super) fn contains(&self, slot: usize) -> bool {
+    /// Whether the principal in `slot` may be covered.
+    pub fn contains(&self, slot: usize) -> bool {
         match self {
             Reach::Everyone => true,
             Reach::Some(sets) => sets.iter().any(|s| s.contains(slot)),
@@ -27,7 +28,7 @@ impl Reach {
 }
 
 /// A set of principal slots: a sorted list when small, else a bitset.
-pub(super) enum Slots {
+pub enum Slots {
     Sparse(Box<[u32]>),
     Dense(Box<[u64]>),
 }

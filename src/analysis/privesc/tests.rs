@@ -252,3 +252,32 @@ fn passes_shared_with_a_helper_find_the_same() {
     });
     assert_eq!(summary(shared), alone);
 }
+
+#[test]
+fn a_closed_gate_means_no_change_is_possible() {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/privesc/account.json");
+    for a in [source::read_file(&path).unwrap(), demo::account().unwrap()] {
+        let eff = Effective::new(&a, now());
+        let analysis = Analysis::new(&eff, Box::new(|| Arc::new(TrustGraph::build(&a))));
+        let (mut turned_away, mut possible) = (0, 0);
+        for p in analysis.principals() {
+            for t in TECHNIQUES {
+                let techniques::Kind::Modify(m) = t.kind else {
+                    continue;
+                };
+                let gate = analysis.modify_gate(p, m);
+                for q in analysis.principals() {
+                    let change = analysis.modify(p, m, q).0;
+                    if gate.admits(q, analysis.slot(q)) {
+                        possible += usize::from(change.possible());
+                    } else {
+                        turned_away += 1;
+                        assert!(!change.possible(), "{p:?} {m:?} {q:?}");
+                    }
+                }
+            }
+        }
+        assert!(turned_away > 0 && possible > 0, "{turned_away} {possible}");
+    }
+}
