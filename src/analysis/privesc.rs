@@ -216,7 +216,7 @@ struct Analysis<'e, 'a> {
     /// [`Self::pass_cap`], by (slot, service).
     pass_caps: Memo<(usize, &'static str), Outcome>,
     /// Per technique index: the principals that may use it and are not done with it yet.
-    attackers: Vec<Option<Vec<Principal>>>,
+    attackers: Vec<Option<Vec<Member>>>,
     /// Per technique index: whether an escalation by it improved since its pool was last
     /// pruned (only then can a member have become settled).
     improved: Vec<bool>,
@@ -263,7 +263,7 @@ impl<'e, 'a> Analysis<'e, 'a> {
             service_targets: Memo::default(),
             found_rank: vec![0; account.principal_count() * TECHNIQUES.len()],
             caps: RefCell::new(vec![0; account.principal_count() * TECHNIQUES.len()]),
-            attackers: vec![None; TECHNIQUES.len()],
+            attackers: (0..TECHNIQUES.len()).map(|_| None).collect(),
             improved: vec![true; TECHNIQUES.len()],
             pass_caps: Memo::default(),
             service_trusts: Memo::default(),
@@ -359,14 +359,18 @@ impl<'e, 'a> Analysis<'e, 'a> {
                     continue;
                 }
                 let pooled = !matches!(t.kind, techniques::Kind::Become(Become::AssumeRole));
-                let candidates = self.candidates(t, target, &principals);
-                for &u in candidates.iter() {
+                let mut candidates = self.candidates(t, target, &principals);
+                for member in candidates.iter_mut() {
+                    let u = member.principal;
                     let us = self.slot(u);
                     // Nothing to gain when `u` already has as good a way by `t`; a route back
                     // through `u` would be a cycle, not a way up.
                     if us == target_slot
                         || self.is_admin(u)
-                        || !self.may_become(u, t, target)
+                        || !member
+                            .reach
+                            .get_or_insert_with(|| self.become_reach(u, t))
+                            .contains(target_slot)
                         || self.settled(u, t, route.access.outcome)
                         || route.steps.iter().any(|s| s.target == u)
                     {
@@ -1320,7 +1324,7 @@ impl<'e, 'a> Analysis<'e, 'a> {
         t: &'static Technique,
         target: Principal,
         all: &[Principal],
-    ) -> Vec<Principal> {
+    ) -> Vec<Member> {
         let fits = match (t.kind, target) {
             (techniques::Kind::Become(Become::AssumeRole), Principal::Role(rid)) => {
                 return self
@@ -1333,6 +1337,7 @@ impl<'e, 'a> Analysis<'e, 'a> {
                         Node::Role(id) => Some(Principal::Role(id)),
                         Node::External(_) => None,
                     })
+                    .map(Member::new)
                     .collect();
             }
             (techniques::Kind::Become(Become::UpdateAssumeRolePolicy), Principal::Role(_)) => true,
@@ -1351,6 +1356,7 @@ impl<'e, 'a> Analysis<'e, 'a> {
                 .iter()
                 .copied()
                 .filter(|&p| self.in_pool(p, t))
+                .map(Member::new)
                 .collect(),
         };
         if fits {
@@ -1362,13 +1368,13 @@ impl<'e, 'a> Analysis<'e, 'a> {
     }
 
     /// Returns a technique's pool, without the principals that have all it can give them.
-    fn give_back(&mut self, t: &'static Technique, mut pool: Vec<Principal>) {
+    fn give_back(&mut self, t: &'static Technique, mut pool: Vec<Member>) {
         let i = technique_index(t);
         if self.attackers[i].is_some() {
             return;
         }
         if self.improved[i] {
-            pool.retain(|&p| !self.settled(p, t, Outcome::Always));
+            pool.retain(|m| !self.settled(m.principal, t, Outcome::Always));
             self.improved[i] = false;
         }
         self.attackers[i] = Some(pool);
@@ -1383,16 +1389,20 @@ impl<'e, 'a> Analysis<'e, 'a> {
 
     // ---------------------------------------------------------------- become
 
-    /// `false` when `p` certainly cannot become `q` with `t`: no statement of `p` names `q`
-    /// for the technique's action on it. Cheap, from an index.
-    fn may_become(&self, p: Principal, t: &'static Technique, q: Principal) -> bool {
+    /// The principals `p` may become with `t` as far as its statements name them (a
+    /// superset; [`Self::become_edge`] decides): cheap to test, from an index.
+    fn become_reach(&self, p: Principal, t: &'static Technique) -> Reach {
+        let reached = |action| {
+            self.eff
+                .principals_reached(p, action)
+                .unwrap_or_else(Reach::nobody)
+        };
         match t.kind {
-            techniques::Kind::Become(Become::AssumeRole) => true,
-            techniques::Kind::Become(b) => self.eff.may_allow_on_principal(p, become_action(b), q),
-            techniques::Kind::Service(s) => {
-                !s.pass_role || self.eff.may_allow_on_principal(p, "iam:PassRole", q)
-            }
-            techniques::Kind::Modify(_) => false,
+            techniques::Kind::Become(Become::AssumeRole) => Reach::Everyone,
+            techniques::Kind::Become(b) => reached(become_action(b)),
+            techniques::Kind::Service(s) if s.pass_role => reached("iam:PassRole"),
+            techniques::Kind::Service(_) => Reach::Everyone,
+            techniques::Kind::Modify(_) => Reach::nobody(),
         }
     }
 
@@ -1709,6 +1719,22 @@ const REMOVE_DENY_ACTIONS: &[&str] = &[
     "iam:DeleteRolePolicy",
     "iam:DetachRolePolicy",
 ];
+
+/// A member of a technique's pool of attackers (see [`Analysis::candidates`]), with the
+/// principals it may become by the technique, looked up on its first visit.
+struct Member {
+    principal: Principal,
+    reach: Option<Reach>,
+}
+
+impl Member {
+    fn new(principal: Principal) -> Member {
+        Member {
+            principal,
+            reach: None,
+        }
+    }
+}
 
 /// The users and the roles a change may be made to (see [`Analysis::modify_gate`]).
 struct TargetGate {

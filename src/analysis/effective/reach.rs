@@ -18,6 +18,11 @@ pub enum Reach {
 }
 
 impl Reach {
+    /// No principal.
+    pub fn nobody() -> Reach {
+        Reach::Some(Rc::from([]))
+    }
+
     /// Whether the principal in `slot` may be covered.
     pub fn contains(&self, slot: usize) -> bool {
         match self {
