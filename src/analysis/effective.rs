@@ -33,7 +33,7 @@ use crate::eval::{
     ActionIndex, ActionMask, CompiledPolicy, Context, ContextValue, Formula, LayerKind,
     MatchedAllow, Outcome, PolicySet, Request, partial_outcome, partial_outcome_with_allows,
 };
-use crate::model::{Account, GroupId, PolicyRef};
+use crate::model::{Account, GroupId, PolicyId, PolicyRef};
 use crate::policy::{Effect, Policy};
 
 /// The result of one question: whether, and by which statements, under which conditions.
@@ -234,9 +234,13 @@ pub struct Effective<'a> {
     admin_fails_at: Vec<Cell<usize>>,
     /// The [`ADMIN_SENTINELS`] questions with the account's id and partition filled in.
     sentinels: OnceCell<Vec<(&'static str, String)>>,
-    principal_index: OnceCell<reach::PrincipalIndex<'a>>,
+    principal_index: OnceCell<reach::ArnIndex<'a>>,
     /// Per principal: [`Reach`] by action.
     reaches: Vec<PerAction<Reach>>,
+    /// The groups' ARNs, then the managed policies' (see [`Effective::group_slot`]).
+    resource_index: OnceCell<reach::ArnIndex<'a>>,
+    /// Per principal: [`Reach`] over [`Self::resource_index`] by action.
+    resource_reaches: Vec<PerAction<Reach>>,
 }
 
 impl<'a> Effective<'a> {
@@ -290,6 +294,8 @@ impl<'a> Effective<'a> {
             sentinels: OnceCell::new(),
             principal_index: OnceCell::new(),
             reaches: (0..n).map(|_| RefCell::default()).collect(),
+            resource_index: OnceCell::new(),
+            resource_reaches: (0..n).map(|_| RefCell::default()).collect(),
         }
     }
 
@@ -427,10 +433,41 @@ impl<'a> Effective<'a> {
         }
         Some(remembered(&self.reaches[self.slot(p)], action, || {
             let index = self.principal_index.get_or_init(|| {
-                reach::PrincipalIndex::new(self.principals().map(|p| p.arn(self.account)))
+                reach::ArnIndex::new(self.principals().map(|p| p.arn(self.account)))
             });
             index.reach(&self.action_set(p, action))
         }))
+    }
+
+    /// The groups and managed policies whose ARN `p` may be allowed `action` on, as in
+    /// [`Effective::principals_reached`], by [`Effective::group_slot`] and
+    /// [`Effective::policy_slot`].
+    pub fn groups_and_policies_reached(&self, p: Principal, action: &str) -> Option<Reach> {
+        if !self.may(p, action) {
+            return None;
+        }
+        Some(remembered(
+            &self.resource_reaches[self.slot(p)],
+            action,
+            || {
+                let index = self.resource_index.get_or_init(|| {
+                    let a = self.account;
+                    let groups = a.groups.iter().map(|g| g.arn.as_str());
+                    reach::ArnIndex::new(groups.chain(a.policies.iter().map(|p| p.arn.as_str())))
+                });
+                index.reach(&self.action_set(p, action))
+            },
+        ))
+    }
+
+    /// A group's slot in [`Effective::groups_and_policies_reached`].
+    pub fn group_slot(&self, g: GroupId) -> usize {
+        g.index()
+    }
+
+    /// A managed policy's slot in [`Effective::groups_and_policies_reached`].
+    pub fn policy_slot(&self, id: PolicyId) -> usize {
+        self.account.groups.len() + id.index()
     }
 
     /// [`Effective::check`] against a policy set of the caller's choosing (e.g. one with a

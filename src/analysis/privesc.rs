@@ -31,7 +31,7 @@ use super::effective::{Access, Effective, KnownAdminOutcomes, Reach, admin_relev
 use super::findings::{Evidence, Finding, Kind, Severity};
 use super::memo::{Memo, remembered};
 use super::principal::Principal;
-use super::trust::{AssumerKind, Node, Status, TrustGraph};
+use super::trust::{AssumerKind, External, Node, Status, TrustGraph};
 use super::turns::Turns;
 use crate::eval::{CompiledPolicy, ContextValue, Outcome};
 use crate::model::{Account, GroupId, PolicyId, RoleId, UserId};
@@ -818,42 +818,59 @@ impl<'e, 'a> Analysis<'e, 'a> {
     /// any: it admits every target the change may be allowed on (the first test
     /// `modify_grant` makes, or a weaker one).
     fn modify_gate(&self, p: Principal, m: Modify) -> TargetGate {
-        let reached = |action| self.eff.principals_reached(p, action);
-        let anyone = |action| self.eff.may(p, action).then_some(Reach::Everyone);
-        let (users, roles) = match m {
-            Modify::PutUserPolicy => (reached("iam:PutUserPolicy"), None),
-            Modify::AttachUserPolicy => (reached("iam:AttachUserPolicy"), None),
-            Modify::PutRolePolicy => (None, reached("iam:PutRolePolicy")),
-            Modify::AttachRolePolicy => (None, reached("iam:AttachRolePolicy")),
-            // These act on a group or a policy, not on the target.
-            Modify::PutGroupPolicy => (anyone("iam:PutGroupPolicy"), None),
-            Modify::AttachGroupPolicy => (anyone("iam:AttachGroupPolicy"), None),
-            Modify::AddUserToGroup => (anyone("iam:AddUserToGroup"), None),
-            Modify::CreatePolicyVersion => {
-                let a = anyone("iam:CreatePolicyVersion");
-                (a.clone(), a)
-            }
-            Modify::SetDefaultPolicyVersion => {
-                let a = anyone("iam:SetDefaultPolicyVersion");
-                (a.clone(), a)
-            }
-            Modify::DeleteBoundary => (
-                reached("iam:DeleteUserPermissionsBoundary"),
-                reached("iam:DeleteRolePermissionsBoundary"),
-            ),
-            Modify::PutBoundary => (
-                reached("iam:PutUserPermissionsBoundary"),
-                reached("iam:PutRolePermissionsBoundary"),
-            ),
-            Modify::RemoveDeny => {
-                let a = REMOVE_DENY_ACTIONS
-                    .iter()
-                    .any(|a| self.eff.may(p, a))
-                    .then_some(Reach::Everyone);
-                (a.clone(), a)
-            }
+        let principals = |action| self.eff.principals_reached(p, action);
+        let resources = |action| self.eff.groups_and_policies_reached(p, action);
+        let gate = |reach: Option<Reach>, make: fn(Reach) -> TargetGate| {
+            reach.map_or(TargetGate::Closed, make)
         };
-        TargetGate { users, roles }
+        match m {
+            Modify::PutUserPolicy => TargetGate::Principals {
+                users: principals("iam:PutUserPolicy"),
+                roles: None,
+            },
+            Modify::AttachUserPolicy => TargetGate::Principals {
+                users: principals("iam:AttachUserPolicy"),
+                roles: None,
+            },
+            Modify::PutRolePolicy => TargetGate::Principals {
+                users: None,
+                roles: principals("iam:PutRolePolicy"),
+            },
+            Modify::AttachRolePolicy => TargetGate::Principals {
+                users: None,
+                roles: principals("iam:AttachRolePolicy"),
+            },
+            Modify::DeleteBoundary => TargetGate::Principals {
+                users: principals("iam:DeleteUserPermissionsBoundary"),
+                roles: principals("iam:DeleteRolePermissionsBoundary"),
+            },
+            Modify::PutBoundary => TargetGate::Principals {
+                users: principals("iam:PutUserPermissionsBoundary"),
+                roles: principals("iam:PutRolePermissionsBoundary"),
+            },
+            Modify::PutGroupPolicy => gate(resources("iam:PutGroupPolicy"), TargetGate::Groups),
+            Modify::AttachGroupPolicy => {
+                gate(resources("iam:AttachGroupPolicy"), TargetGate::Groups)
+            }
+            Modify::CreatePolicyVersion => {
+                gate(resources("iam:CreatePolicyVersion"), TargetGate::Policies)
+            }
+            Modify::SetDefaultPolicyVersion => gate(
+                resources("iam:SetDefaultPolicyVersion"),
+                TargetGate::Policies,
+            ),
+            // Any user who is not in the group yet.
+            Modify::AddUserToGroup => TargetGate::Principals {
+                users: resources("iam:AddUserToGroup").map(|_| Reach::Everyone),
+                roles: None,
+            },
+            Modify::RemoveDeny => TargetGate::Denies(
+                REMOVE_DENY_ACTIONS
+                    .iter()
+                    .map(|&a| (a, principals(a), resources(a)))
+                    .collect(),
+            ),
+        }
     }
 
     /// [`Self::check`] of `action` on the principal `q`, skipped when the index says no
@@ -1081,77 +1098,76 @@ impl<'e, 'a> Analysis<'e, 'a> {
         (access.and(&gain), None)
     }
 
-    /// The ways to take a Deny away from `q`: (label of the policy in `q`'s set, action,
-    /// resource acted on).
+    /// The ways to take a Deny away from `q`.
     fn deny_removals(&self, q: Principal) -> Vec<DenyRemoval> {
         let a = self.account;
         let has_deny =
             |doc: &crate::policy::Policy| doc.statements.iter().any(|s| s.effect == Effect::Deny);
+        let attached_deny = |r: &&crate::model::PolicyRef| {
+            r.policy
+                .and_then(|id| a.policy(id).default_document())
+                .is_some_and(has_deny)
+        };
         let mut options: Vec<DenyRemoval> = Vec::new();
-        match q {
+        let mut option = |label: &str, action, group| {
+            options.push(DenyRemoval {
+                label: label.to_owned(),
+                action,
+                group,
+            })
+        };
+        let (inline, attached, delete, detach) = match q {
             Principal::User(id) => {
                 let u = a.user(id);
-                for i in u.inline_policies.iter().filter(|i| has_deny(&i.document)) {
-                    options.push((i.name.clone(), "iam:DeleteUserPolicy", u.arn.clone()));
-                }
-                for r in &u.attached_policies {
-                    if r.policy
-                        .and_then(|id| a.policy(id).default_document())
-                        .is_some_and(has_deny)
-                    {
-                        options.push((r.arn.clone(), "iam:DetachUserPolicy", u.arn.clone()));
-                    }
-                }
-                for g in &u.groups {
-                    let group = a.group(*g);
-                    for i in group
-                        .inline_policies
-                        .iter()
-                        .filter(|i| has_deny(&i.document))
-                    {
-                        options.push((i.name.clone(), "iam:DeleteGroupPolicy", group.arn.clone()));
-                        options.push((
-                            i.name.clone(),
-                            "iam:RemoveUserFromGroup",
-                            group.arn.clone(),
-                        ));
-                    }
-                    for r in &group.attached_policies {
-                        if r.policy
-                            .and_then(|id| a.policy(id).default_document())
-                            .is_some_and(has_deny)
-                        {
-                            options.push((
-                                r.arn.clone(),
-                                "iam:DetachGroupPolicy",
-                                group.arn.clone(),
-                            ));
-                            options.push((
-                                r.arn.clone(),
-                                "iam:RemoveUserFromGroup",
-                                group.arn.clone(),
-                            ));
-                        }
-                    }
-                }
+                (
+                    &u.inline_policies,
+                    &u.attached_policies,
+                    "iam:DeleteUserPolicy",
+                    "iam:DetachUserPolicy",
+                )
             }
             Principal::Role(id) => {
                 let r = a.role(id);
-                for i in r.inline_policies.iter().filter(|i| has_deny(&i.document)) {
-                    options.push((i.name.clone(), "iam:DeleteRolePolicy", r.arn.clone()));
+                (
+                    &r.inline_policies,
+                    &r.attached_policies,
+                    "iam:DeleteRolePolicy",
+                    "iam:DetachRolePolicy",
+                )
+            }
+        };
+        for i in inline.iter().filter(|i| has_deny(&i.document)) {
+            option(&i.name, delete, None);
+        }
+        for r in attached.iter().filter(attached_deny) {
+            option(&r.arn, detach, None);
+        }
+        if let Principal::User(id) = q {
+            for &g in &a.user(id).groups {
+                let group = a.group(g);
+                for i in group
+                    .inline_policies
+                    .iter()
+                    .filter(|i| has_deny(&i.document))
+                {
+                    option(&i.name, "iam:DeleteGroupPolicy", Some(g));
+                    option(&i.name, "iam:RemoveUserFromGroup", Some(g));
                 }
-                for pr in &r.attached_policies {
-                    if pr
-                        .policy
-                        .and_then(|id| a.policy(id).default_document())
-                        .is_some_and(has_deny)
-                    {
-                        options.push((pr.arn.clone(), "iam:DetachRolePolicy", r.arn.clone()));
-                    }
+                for r in group.attached_policies.iter().filter(attached_deny) {
+                    option(&r.arn, "iam:DetachGroupPolicy", Some(g));
+                    option(&r.arn, "iam:RemoveUserFromGroup", Some(g));
                 }
             }
         }
         options
+    }
+
+    /// [`Self::deny_removals`], remembered per target.
+    fn deny_removals_of(&self, q: Principal) -> Rc<[DenyRemoval]> {
+        self.targets[self.slot(q)]
+            .deny_removals
+            .get_or_init(|| self.deny_removals(q).into())
+            .clone()
     }
 
     /// Detaching or deleting a policy with a Deny (or leaving the group that has it).
@@ -1160,11 +1176,17 @@ impl<'e, 'a> Analysis<'e, 'a> {
         if !REMOVE_DENY_ACTIONS.iter().any(|a| self.eff.may(p, a)) {
             return best;
         }
-        let options = self.targets[self.slot(q)]
-            .deny_removals
-            .get_or_init(|| self.deny_removals(q).into())
-            .clone();
-        for (label, action, resource) in options.iter() {
+        let options = self.deny_removals_of(q);
+        for DenyRemoval {
+            label,
+            action,
+            group,
+        } in options.iter()
+        {
+            let resource = match group {
+                Some(g) => &self.account.group(*g).arn,
+                None => self.arn(q),
+            };
             let access = self.check(p, action, resource);
             if !access.possible() {
                 continue;
@@ -1223,11 +1245,10 @@ impl<'e, 'a> Analysis<'e, 'a> {
             if active.is_empty() {
                 break;
             }
-            let q_slot = self.slot(q);
             let mut changes: Vec<(&'static Technique, Access, Option<String>)> = Vec::new();
             for (t, m, gate) in &active {
                 let (t, m) = (*t, *m);
-                if !gate.admits(q, q_slot) {
+                if !gate.admits(self, q) {
                     continue;
                 }
                 let (access, via) = self.modify(p, m, q);
@@ -1568,17 +1589,12 @@ impl<'e, 'a> Analysis<'e, 'a> {
 
     fn service_trust_uncached(&self, rid: RoleId, s: &ServiceRun) -> Access {
         let own = self.account.info.account_id.as_str();
-        let wanted = if s.web_identity {
-            AssumerKind::Federated
-        } else {
-            AssumerKind::Service
-        };
         let mut best = Access::never();
         for e in self.graph().assumers_of(rid) {
             let Node::External(ext) = self.graph().node(e.from) else {
                 continue;
             };
-            if ext.kind != wanted || !s.trust.iter().any(|t| t.eq_ignore_ascii_case(&ext.id)) {
+            if !runs_as(s, ext) {
                 continue;
             }
             let info = self.graph().info(e);
@@ -1634,8 +1650,20 @@ impl<'e, 'a> Analysis<'e, 'a> {
     /// Roles the technique's services may assume (the same for every attacker).
     fn service_roles(&self, t: &'static Technique, s: &ServiceRun) -> Rc<[Principal]> {
         remembered(&self.service_targets, &t.id, || {
-            (0..self.account.roles.len())
-                .map(|i| Principal::Role(RoleId(i as u32)))
+            // Only roles with an edge from one of the services can qualify.
+            let graph = self.graph();
+            let mut roles: Vec<RoleId> = graph
+                .externals()
+                .iter()
+                .enumerate()
+                .filter(|(_, ext)| runs_as(s, ext))
+                .flat_map(|(i, _)| graph.assumed_by(graph.external_node(i)).map(|e| e.role))
+                .collect();
+            roles.sort_unstable();
+            roles.dedup();
+            roles
+                .into_iter()
+                .map(Principal::Role)
                 .filter(|r| self.service_may_assume(*r, s))
                 .collect()
         })
@@ -1705,9 +1733,24 @@ impl<'e, 'a> Analysis<'e, 'a> {
     }
 }
 
-/// A way to take a Deny away from a principal: the label of the policy in its set, the action,
-/// the resource acted on.
-type DenyRemoval = (String, &'static str, String);
+/// Whether `ext` is one of the identities the service technique's code runs as.
+fn runs_as(s: &ServiceRun, ext: &External) -> bool {
+    let wanted = if s.web_identity {
+        AssumerKind::Federated
+    } else {
+        AssumerKind::Service
+    };
+    ext.kind == wanted && s.trust.iter().any(|t| t.eq_ignore_ascii_case(&ext.id))
+}
+
+/// A way to take a Deny away from a principal.
+struct DenyRemoval {
+    /// The label of the policy in the principal's set.
+    label: String,
+    action: &'static str,
+    /// The group acted on; `None` when it is the principal itself.
+    group: Option<GroupId>,
+}
 
 /// Every action [`Analysis::remove_deny`] may use.
 const REMOVE_DENY_ACTIONS: &[&str] = &[
@@ -1736,19 +1779,59 @@ impl Member {
     }
 }
 
-/// The users and the roles a change may be made to (see [`Analysis::modify_gate`]).
-struct TargetGate {
-    users: Option<Reach>,
-    roles: Option<Reach>,
+/// The targets a change may be made to (see [`Analysis::modify_gate`]), by what the change
+/// acts on.
+enum TargetGate {
+    Closed,
+    /// The target itself: the users and the roles the statements may cover.
+    Principals {
+        users: Option<Reach>,
+        roles: Option<Reach>,
+    },
+    /// Users in a group the statements may cover.
+    Groups(Reach),
+    /// Principals with a customer managed policy the statements may cover.
+    Policies(Reach),
+    /// Principals with a Deny to take away (see [`Analysis::deny_removals`]): per action, the
+    /// principals and the groups the statements may cover.
+    Denies(Vec<(&'static str, Option<Reach>, Option<Reach>)>),
 }
 
 impl TargetGate {
-    fn admits(&self, q: Principal, slot: usize) -> bool {
-        let reach = match q {
-            Principal::User(_) => &self.users,
-            Principal::Role(_) => &self.roles,
+    fn admits(&self, a: &Analysis<'_, '_>, q: Principal) -> bool {
+        let eff = a.eff;
+        let groups_of = |q| match q {
+            Principal::User(id) => a.account.user(id).groups.as_slice(),
+            Principal::Role(_) => &[],
         };
-        reach.as_ref().is_some_and(|r| r.contains(slot))
+        match self {
+            TargetGate::Closed => false,
+            TargetGate::Principals { users, roles } => {
+                let reach = match q {
+                    Principal::User(_) => users,
+                    Principal::Role(_) => roles,
+                };
+                reach.as_ref().is_some_and(|r| r.contains(a.slot(q)))
+            }
+            TargetGate::Groups(reach) => groups_of(q)
+                .iter()
+                .any(|&g| reach.contains(eff.group_slot(g))),
+            TargetGate::Policies(reach) => a
+                .customer_policies_of(q)
+                .iter()
+                .any(|&id| reach.contains(eff.policy_slot(id))),
+            TargetGate::Denies(by_action) => a.deny_removals_of(q).iter().any(|d| {
+                by_action
+                    .iter()
+                    .find(|(action, _, _)| *action == d.action)
+                    .is_some_and(|(_, principals, resources)| match d.group {
+                        None => principals.as_ref().is_some_and(|r| r.contains(a.slot(q))),
+                        Some(g) => resources
+                            .as_ref()
+                            .is_some_and(|r| r.contains(eff.group_slot(g))),
+                    })
+            }),
+        }
     }
 }
 

@@ -472,11 +472,16 @@ impl TrustGraph {
         &self.externals
     }
 
+    /// The node of `externals()[i]`.
+    pub fn external_node(&self, i: usize) -> NodeId {
+        NodeId(self.n_users + self.n_roles + i as u32)
+    }
+
     /// Finds a node by what a user typed: a user or role name or ARN, a service
     /// (`ecs-tasks.amazonaws.com`), a provider ARN, an account id, or `*`.
     pub fn find(&self, account: &Account, text: &str) -> Option<NodeId> {
         if let Some(i) = self.externals.iter().position(|e| e.id == text) {
-            return Some(NodeId(self.n_users + self.n_roles + i as u32));
+            return Some(self.external_node(i));
         }
         if let Some(id) = text
             .strip_prefix("arn:aws:iam::")

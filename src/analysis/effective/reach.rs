@@ -1,7 +1,8 @@
-//! Which principals a question about a principal (its ARN as the resource) may be allowed on:
-//! the account's principal ARNs sorted, and per identity `Allow` statement the principals its
-//! `Resource` may cover. Asking "may `p` do `iam:CreateAccessKey` on `q`?" for every `q` then
-//! costs a bit test instead of matching patterns, and most answers are "no".
+//! Which of the account's principals (or groups, or managed policies) a question about one of
+//! them (its ARN as the resource) may be allowed on: their ARNs sorted, and per identity
+//! `Allow` statement the ones its `Resource` may cover. Asking "may `p` do
+//! `iam:CreateAccessKey` on `q`?" for every `q` then costs a bit test instead of matching
+//! patterns, and most answers are "no".
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -10,7 +11,8 @@ use rustc_hash::FxHashMap;
 
 use crate::eval::{AllowStatement, PolicySet};
 
-/// The principals some statements may cover: every principal, or those in any of the sets.
+/// The slots (principals, or groups and policies) some statements may cover: all of them, or
+/// those in any of the sets.
 #[derive(Clone)]
 pub enum Reach {
     Everyone,
@@ -18,12 +20,12 @@ pub enum Reach {
 }
 
 impl Reach {
-    /// No principal.
+    /// No slot.
     pub fn nobody() -> Reach {
         Reach::Some(Rc::from([]))
     }
 
-    /// Whether the principal in `slot` may be covered.
+    /// Whether `slot` may be covered.
     pub fn contains(&self, slot: usize) -> bool {
         match self {
             Reach::Everyone => true,
@@ -32,7 +34,7 @@ impl Reach {
     }
 }
 
-/// A set of principal slots: a sorted list when small, else a bitset.
+/// A set of slots: a sorted list when small, else a bitset.
 pub enum Slots {
     Sparse(Box<[u32]>),
     Dense(Box<[u64]>),
@@ -69,29 +71,30 @@ impl Slots {
     }
 }
 
-pub(super) struct PrincipalIndex<'a> {
-    /// Every principal ARN with its slot, sorted by ARN.
+/// ARNs indexed for [`Reach`]: each has a slot, its position in the list given.
+pub(super) struct ArnIndex<'a> {
+    /// Every ARN with its slot, sorted by ARN.
     sorted: Vec<(&'a str, u32)>,
     slots: usize,
-    /// Per statement ([`AllowStatement::id`]): the principals it may cover, `None` for all.
+    /// Per statement ([`AllowStatement::id`]): the slots it may cover, `None` for all.
     /// Statements are those of the account's compiled policies, which outlive the index.
     by_statement: RefCell<FxHashMap<usize, Option<Rc<Slots>>>>,
 }
 
-impl<'a> PrincipalIndex<'a> {
-    /// `arns[slot]` is the ARN of the principal in `slot`.
-    pub(super) fn new(arns: impl IntoIterator<Item = &'a str>) -> PrincipalIndex<'a> {
+impl<'a> ArnIndex<'a> {
+    /// `arns[slot]` is the ARN in `slot`.
+    pub(super) fn new(arns: impl IntoIterator<Item = &'a str>) -> ArnIndex<'a> {
         let mut sorted: Vec<(&str, u32)> = arns.into_iter().zip(0u32..).collect();
         let slots = sorted.len();
         sorted.sort_unstable();
-        PrincipalIndex {
+        ArnIndex {
             sorted,
             slots,
             by_statement: RefCell::default(),
         }
     }
 
-    /// The principals an identity `Allow` of `set` may cover (all of them when a
+    /// The slots an identity `Allow` of `set` may cover (all of them when a
     /// resource-based policy takes part).
     pub(super) fn reach(&self, set: &PolicySet) -> Reach {
         let Some(allows) = set.identity_allows() else {

@@ -257,7 +257,35 @@ fn passes_shared_with_a_helper_find_the_same() {
 fn a_closed_gate_means_no_change_is_possible() {
     let path =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/privesc/account.json");
-    for a in [source::read_file(&path).unwrap(), demo::account().unwrap()] {
+    // Eve may take the group's Deny away from Victor, then become him.
+    let group_deny = {
+        let mut a = json!({
+            "iamscope": {"format_version": 1, "account_id": "123456789012", "partition": "aws",
+                         "fetched_at": "2026-11-01T09:00:00Z"},
+            "UserDetailList": [
+                user("victor", json!([{"Effect": "Allow", "Action": "*", "Resource": "*"}]), &[]),
+                user("eve", json!([{"Effect": "Allow", "Resource": "*", "Action": [
+                    "iam:CreateAccessKey", "iam:DeleteGroupPolicy", "iam:RemoveUserFromGroup"]}]), &[]),
+            ],
+            "GroupDetailList": [{
+                "GroupName": "fenced", "GroupId": "AGPAFENCED", "Path": "/",
+                "Arn": "arn:aws:iam::123456789012:group/fenced",
+                "GroupPolicyList": [{"PolicyName": "no-iam", "PolicyDocument": {"Version": "2012-10-17",
+                    "Statement": [{"Effect": "Deny", "Action": "iam:*", "Resource": "*"}]}}],
+                "AttachedManagedPolicies": []}],
+            "RoleDetailList": [], "Policies": []
+        });
+        a["UserDetailList"][0]["GroupList"] = json!(["fenced"]);
+        let text = a.to_string();
+        let snap = source::parse_snapshot(text.as_bytes(), "t").unwrap();
+        source::convert::to_account(snap, SourceKind::Demo, "t").unwrap()
+    };
+    let accounts = [
+        source::read_file(&path).unwrap(),
+        demo::account().unwrap(),
+        group_deny,
+    ];
+    for a in accounts {
         let eff = Effective::new(&a, now());
         let analysis = Analysis::new(&eff, Box::new(|| Arc::new(TrustGraph::build(&a))));
         let (mut turned_away, mut possible) = (0, 0);
@@ -269,7 +297,7 @@ fn a_closed_gate_means_no_change_is_possible() {
                 let gate = analysis.modify_gate(p, m);
                 for q in analysis.principals() {
                     let change = analysis.modify(p, m, q).0;
-                    if gate.admits(q, analysis.slot(q)) {
+                    if gate.admits(&analysis, q) {
                         possible += usize::from(change.possible());
                     } else {
                         turned_away += 1;
