@@ -96,40 +96,42 @@ pub fn analyze(eff: &Effective<'_>) -> Vec<Escalation> {
 
 /// The escalations as findings, in output order ([`super::findings::sort`]).
 pub fn findings(eff: &Effective<'_>) -> Vec<Finding> {
-    findings_with(
-        eff,
-        || Arc::new(TrustGraph::build(eff.account)),
-        &Sharing::default(),
-        Helped::default,
-    )
+    sorted_findings(eff.account, analyze(eff))
 }
 
-/// [`findings`], with the account's trust graph from `graph`, called once the analysis needs
-/// it (so a graph built on another thread can arrive late), and the per-principal passes
-/// shared with threads running [`help`] with the same `sharing`; `help` returns their answers.
-pub fn findings_with<'e>(
-    eff: &'e Effective<'_>,
-    graph: impl FnOnce() -> Arc<TrustGraph> + 'e,
+fn sorted_findings(account: &Account, escalations: Vec<Escalation>) -> Vec<Finding> {
+    let mut out: Vec<Finding> = escalations
+        .into_iter()
+        .map(|e| finding(account, e))
+        .collect();
+    super::findings::sort(&mut out);
+    out
+}
+
+/// [`findings`] of `eff`, with the account's trust graph from `graph`, called once the
+/// analysis needs it (so a graph built on another thread can arrive late), and the
+/// per-principal passes shared with threads running [`help`] with the same `sharing`; `help`
+/// returns their answers.
+pub fn findings_with(
+    eff: Effective<'_>,
+    graph: impl FnOnce() -> Arc<TrustGraph>,
     sharing: &Sharing,
     help: impl FnOnce() -> Helped,
 ) -> Vec<Finding> {
-    let mut analysis = Analysis::new(eff, Box::new(graph));
-    let escalations = analysis.run(sharing, help);
-    // Tens of thousands on a large account: about half of them on a second thread, each
-    // part sorted there. This thread first lets go of the analysis' answers, so it takes
-    // the smaller part.
-    let mut first = escalations;
-    let second = first.split_off(first.len() * 9 / 20);
-    let sorted = |part: Vec<Escalation>| {
-        let mut out: Vec<Finding> = part.into_iter().map(|e| finding(eff.account, e)).collect();
-        super::findings::sort(&mut out);
-        out
-    };
+    let account = eff.account;
     std::thread::scope(|s| {
-        let second = s.spawn(move || sorted(second));
+        let mut analysis = Analysis::new(&eff, Box::new(graph));
+        let escalations = analysis.run(sharing, help);
+        // Tens of thousands on a large account: most become findings on a second thread
+        // while this one lets go of the analysis' answers, makes the rest, then lets go of
+        // the principals' answers.
+        let mut first = escalations;
+        let second = first.split_off(first.len() * 3 / 10);
+        let converted = s.spawn(move || sorted_findings(account, second));
         drop(analysis);
-        let first = sorted(first);
-        let second = second
+        let first = sorted_findings(account, first);
+        drop(eff);
+        let second = converted
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         super::findings::merge(first, second)

@@ -182,44 +182,46 @@ pub fn all() -> &'static [&'static dyn Rule] {
 /// first, one finding per id.
 pub fn scan(account: &Account, now: Timestamp) -> Vec<Finding> {
     let compiled = Arc::new(CompiledAccount::new(account));
-    // The privilege-escalation analysis takes longest: it gets a thread of its own (with its
-    // own answer caches). The other thread builds the trust graph, which the analysis needs
+    // The privilege-escalation analysis takes longest: it keeps the calling thread (with its
+    // own answer caches), which outlives the scan, so letting go of a thread's heap is not
+    // left for the end. The other thread builds the trust graph, which the analysis needs
     // only after its first pass, helps with the analysis' per-principal passes, then runs the
     // rules while the analysis searches backwards on its own.
     let sharing = super::privesc::Sharing::default();
     let (out, escalations) = std::thread::scope(|s| {
         let (graph_out, graph_in) = std::sync::mpsc::sync_channel(1);
         let (helped_out, helped_in) = std::sync::mpsc::sync_channel(1);
-        let privesc = s.spawn(|| {
-            let effective = Effective::with_compiled(account, now, compiled.clone());
-            super::privesc::findings_with(
-                &effective,
-                move || {
-                    // The sender is gone only if the other thread failed: build it here.
-                    graph_in
-                        .recv()
-                        .unwrap_or_else(|_| Arc::new(TrustGraph::build(account)))
-                },
-                &sharing,
-                move || helped_in.recv().unwrap_or_default(),
-            )
+        let rules = s.spawn(|| {
+            let (graph_out, helped_out) = (graph_out, helped_out);
+            let graph = Arc::new(TrustGraph::build(account));
+            graph_out.send(graph.clone()).ok();
+            let scan = Scan::with_compiled(account, now, compiled.clone());
+            helped_out
+                .send(super::privesc::help(scan.effective(), graph, &sharing))
+                .ok();
+            let mut out = Vec::new();
+            for rule in all() {
+                rule.check(&scan, &mut out);
+            }
+            // This thread is done first: sorting here and letting go of its answers now
+            // takes both off the end of the scan.
+            drop(scan);
+            findings::dedupe(&mut out);
+            findings::sort(&mut out);
+            out
         });
-        let graph = Arc::new(TrustGraph::build(account));
-        graph_out.send(graph.clone()).ok();
-        let scan = Scan::with_compiled(account, now, compiled.clone());
-        helped_out
-            .send(super::privesc::help(scan.effective(), graph, &sharing))
-            .ok();
-        let mut out = Vec::new();
-        for rule in all() {
-            rule.check(&scan, &mut out);
-        }
-        // This thread is done first: sorting here and letting go of its answers now takes
-        // both off the end of the scan.
-        drop(scan);
-        findings::dedupe(&mut out);
-        findings::sort(&mut out);
-        let escalations = privesc
+        let escalations = super::privesc::findings_with(
+            Effective::with_compiled(account, now, compiled.clone()),
+            move || {
+                // The sender is gone only if the other thread failed: build it here.
+                graph_in
+                    .recv()
+                    .unwrap_or_else(|_| Arc::new(TrustGraph::build(account)))
+            },
+            &sharing,
+            move || helped_in.recv().unwrap_or_default(),
+        );
+        let out = rules
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         (out, escalations)

@@ -240,15 +240,19 @@ fn passes_shared_with_a_helper_find_the_same() {
     let helper = Effective::new(&a, now());
     let helped = help(&helper, graph.clone(), &sharing);
     assert!(!helped.found.is_empty() && !helped.caps.is_empty() && !helped.steps.is_empty());
-    let eff = Effective::new(&a, now());
-    let merged = findings_with(&eff, || graph.clone(), &sharing, || helped);
+    let merged = findings_with(
+        Effective::new(&a, now()),
+        || graph.clone(),
+        &sharing,
+        || helped,
+    );
     assert_eq!(summary(merged), alone);
     // Both at once, however the turns fall.
     let sharing = Sharing::default();
     let shared = std::thread::scope(|s| {
         let helper = s.spawn(|| help(&Effective::new(&a, now()), graph.clone(), &sharing));
         let eff = Effective::new(&a, now());
-        findings_with(&eff, || graph.clone(), &sharing, || helper.join().unwrap())
+        findings_with(eff, || graph.clone(), &sharing, || helper.join().unwrap())
     });
     assert_eq!(summary(shared), alone);
 }
