@@ -210,7 +210,7 @@ struct Analysis<'e, 'a> {
     /// Per principal slot: facts about it as a target.
     targets: Vec<TargetFacts>,
     /// Per service technique: the roles its services may assume.
-    service_targets: Memo<&'static str, Rc<[Principal]>>,
+    service_targets: Vec<OnceCell<ServiceTargets>>,
     /// Per (slot, technique index): 1 + rank of the best escalation found, 0 for none.
     found_rank: Vec<u8>,
     /// Per (slot, technique index): 1 + rank of [`Self::cap`], 0 until computed.
@@ -262,7 +262,7 @@ impl<'e, 'a> Analysis<'e, 'a> {
             targets: (0..account.principal_count())
                 .map(|_| TargetFacts::default())
                 .collect(),
-            service_targets: Memo::default(),
+            service_targets: (0..TECHNIQUES.len()).map(|_| OnceCell::new()).collect(),
             found_rank: vec![0; account.principal_count() * TECHNIQUES.len()],
             caps: RefCell::new(vec![0; account.principal_count() * TECHNIQUES.len()]),
             attackers: (0..TECHNIQUES.len()).map(|_| None).collect(),
@@ -1367,9 +1367,11 @@ impl<'e, 'a> Analysis<'e, 'a> {
             (techniques::Kind::Become(b), Principal::User(_)) => {
                 b != Become::AssumeRole && b != Become::UpdateAssumeRolePolicy
             }
-            (techniques::Kind::Service(s), Principal::Role(_)) => {
-                self.service_may_assume(target, &s)
-            }
+            (techniques::Kind::Service(s), Principal::Role(rid)) => self
+                .service_targets(t, &s)
+                .may_assume
+                .get(rid.index())
+                .is_some_and(|&may| may),
             _ => false,
         };
         let i = technique_index(t);
@@ -1651,7 +1653,11 @@ impl<'e, 'a> Analysis<'e, 'a> {
 
     /// Roles the technique's services may assume (the same for every attacker).
     fn service_roles(&self, t: &'static Technique, s: &ServiceRun) -> Rc<[Principal]> {
-        remembered(&self.service_targets, &t.id, || {
+        self.service_targets(t, s).roles.clone()
+    }
+
+    fn service_targets(&self, t: &'static Technique, s: &ServiceRun) -> &ServiceTargets {
+        self.service_targets[technique_index(t)].get_or_init(|| {
             // Only roles with an edge from one of the services can qualify.
             let graph = self.graph();
             let mut roles: Vec<RoleId> = graph
@@ -1663,19 +1669,16 @@ impl<'e, 'a> Analysis<'e, 'a> {
                 .collect();
             roles.sort_unstable();
             roles.dedup();
-            roles
-                .into_iter()
-                .map(Principal::Role)
-                .filter(|r| self.service_may_assume(*r, s))
-                .collect()
+            roles.retain(|&rid| self.service_trust(rid, s).possible());
+            let mut may_assume = vec![false; self.account.roles.len()];
+            for rid in &roles {
+                may_assume[rid.index()] = true;
+            }
+            ServiceTargets {
+                roles: roles.into_iter().map(Principal::Role).collect(),
+                may_assume,
+            }
         })
-    }
-
-    fn service_may_assume(&self, target: Principal, s: &ServiceRun) -> bool {
-        let Principal::Role(rid) = target else {
-            return false;
-        };
-        self.service_trust(rid, s).possible()
     }
 
     /// Puts the statements of the attacker's own policies that allow it to assume the role
@@ -1764,6 +1767,13 @@ const REMOVE_DENY_ACTIONS: &[&str] = &[
     "iam:DeleteRolePolicy",
     "iam:DetachRolePolicy",
 ];
+
+/// The roles a service technique's services may assume.
+struct ServiceTargets {
+    roles: Rc<[Principal]>,
+    /// By role index: whether it is one of `roles`.
+    may_assume: Vec<bool>,
+}
 
 /// A member of a technique's pool of attackers (see [`Analysis::candidates`]), with the
 /// principals it may become by the technique, looked up on its first visit.

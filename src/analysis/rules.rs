@@ -192,6 +192,8 @@ pub fn scan(account: &Account, now: Timestamp) -> Vec<Finding> {
         let (graph_out, graph_in) = std::sync::mpsc::sync_channel(1);
         let (helped_out, helped_in) = std::sync::mpsc::sync_channel(1);
         let rules = s.spawn(|| {
+            // Owned here, so a failure on this thread closes them and the analysis, waiting
+            // on the other end, goes on without.
             let (graph_out, helped_out) = (graph_out, helped_out);
             let graph = Arc::new(TrustGraph::build(account));
             graph_out.send(graph.clone()).ok();
