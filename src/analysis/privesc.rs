@@ -45,6 +45,9 @@ pub struct Sharing {
     admins: std::sync::OnceLock<KnownAdminOutcomes>,
 }
 
+/// The bit of [`Analysis::ways`] that marks a target as listed.
+const SEEN: u128 = 1 << 127;
+
 /// How many principals a thread takes at a time for the per-principal passes.
 const PASS_BATCH: usize = 16;
 
@@ -200,7 +203,7 @@ struct Analysis<'e, 'a> {
     /// Whether `q` would be administrator after a change, by (slot of `q`, change).
     gains: Memo<(usize, String), Rc<Access>>,
     /// Scratch for [`Self::combos`]: per principal slot, a bit per technique index (there
-    /// are fewer than 128, see the tests).
+    /// are fewer than 127, see the tests) and [`SEEN`].
     ways: Vec<u128>,
     /// Versions of customer managed policies that are not the default, compiled and
     /// restricted to what can make a principal administrator, by (policy, version index).
@@ -1210,22 +1213,32 @@ impl<'e, 'a> Analysis<'e, 'a> {
     /// Changes to principals `p` can become in one step. Each target is considered once:
     /// first what `p` could change about it, and only then how `p` becomes it.
     fn combos(&mut self, p: Principal) {
-        // Per target slot, the techniques (as bits of their index) that may reach it.
+        // Per target slot, the techniques (as bits of their index) that may reach it, as far
+        // as `p`'s statements name it; targets in the order the techniques list them.
         let mut ways = std::mem::take(&mut self.ways);
         let mut order: Vec<Principal> = Vec::new();
         for (i, t) in TECHNIQUES.iter().enumerate() {
             if matches!(t.kind, techniques::Kind::Modify(_)) {
                 continue;
             }
-            for q in self.forward_targets(p, t) {
+            let targets = self.forward_targets(p, t);
+            if targets.is_empty() {
+                continue;
+            }
+            let reach = self.become_reach(p, t);
+            for q in targets {
                 if q == p || self.skip(q) {
                     continue;
                 }
-                let mask = &mut ways[self.slot(q)];
+                let slot = self.slot(q);
+                let mask = &mut ways[slot];
                 if *mask == 0 {
                     order.push(q);
+                    *mask = SEEN;
                 }
-                *mask |= 1 << i;
+                if reach.contains(slot) {
+                    *mask |= 1 << i;
+                }
             }
         }
         let limit = self.become_cap(p);
@@ -1247,6 +1260,10 @@ impl<'e, 'a> Analysis<'e, 'a> {
             if active.is_empty() {
                 break;
             }
+            let mask = ways[self.slot(q)] & !SEEN;
+            if mask == 0 {
+                continue;
+            }
             let mut changes: Vec<(&'static Technique, Access, Option<String>)> = Vec::new();
             for (t, m, gate) in &active {
                 let (t, m) = (*t, *m);
@@ -1261,7 +1278,6 @@ impl<'e, 'a> Analysis<'e, 'a> {
             if changes.is_empty() {
                 continue;
             }
-            let mask = ways[self.slot(q)];
             for bt in TECHNIQUES
                 .iter()
                 .enumerate()
