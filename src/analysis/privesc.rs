@@ -1028,13 +1028,21 @@ impl<'e, 'a> Analysis<'e, 'a> {
     /// The groups `p` may add users to, asked once per attacker.
     fn addable_groups(&self, p: Principal) -> AddableGroups {
         remembered(&self.addable_groups, &self.slot(p), || {
+            let Some(reach) = self
+                .eff
+                .groups_and_policies_reached(p, "iam:AddUserToGroup")
+            else {
+                return AddableGroups::default();
+            };
             self.account
                 .groups
                 .iter()
                 .enumerate()
-                .filter_map(|(i, g)| {
+                .map(|(i, g)| (GroupId(i as u32), g))
+                .filter(|(id, _)| reach.contains(self.eff.group_slot(*id)))
+                .filter_map(|(id, g)| {
                     let access = self.check(p, "iam:AddUserToGroup", &g.arn);
-                    access.possible().then_some((GroupId(i as u32), access))
+                    access.possible().then_some((id, access))
                 })
                 .collect()
         })
