@@ -129,7 +129,7 @@ pub fn findings_with(
         // while this one lets go of the analysis' answers, makes the rest, then lets go of
         // the principals' answers.
         let mut first = escalations;
-        let second = first.split_off(first.len() * 3 / 10);
+        let second = first.split_off(first.len() / 5);
         let converted = s.spawn(move || sorted_findings(account, second));
         drop(analysis);
         let first = sorted_findings(account, first);
