@@ -637,15 +637,15 @@ impl<'a> Effective<'a> {
     }
 
     /// `false` when `p` could not be administrator-equivalent even as a member of `group`
-    /// (some [`ADMIN_SENTINELS`] action is allowed by neither): cheap.
+    /// (neither allows the action of one of the questions that decide it): cheap.
     pub fn may_be_admin_with_group(&self, p: Principal, group: GroupId) -> bool {
         let slot = self.slot(p);
         let with = self.may[slot].or(self.group_may[group.index()].and(self.limits[slot]));
         sentinel_mask().and(with) == sentinel_mask()
     }
 
-    /// Whether `p` is administrator-equivalent (allowed every [`ADMIN_SENTINELS`] question),
-    /// with the statements that allow it.
+    /// Whether `p` is administrator-equivalent (allowed one question per kind of power: IAM
+    /// writes, data, compute, keys, audit), with the statements that allow it.
     pub fn is_admin(&self, p: Principal) -> &Access {
         self.admin[self.slot(p)].get_or_init(|| {
             let known = self.admin_outcomes[self.slot(p)].get();

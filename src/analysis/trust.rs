@@ -15,7 +15,7 @@
 //! an edge. [`TrustGraph::who_can_assume`] and [`TrustGraph::can_assume`] walk it and keep every
 //! shortest path per pair (FORMATS.md §5).
 //!
-//! Speed (a 10,000-principal account well under a second) comes from [`index`]: trust policies
+//! Speed (a 10,000-principal account well under a second) comes from an index: trust policies
 //! are read once for the principals they name, only candidate pairs are evaluated (the named
 //! principals; for a trust naming the account, the principals whose identity policies can grant
 //! `sts:AssumeRole` at all), and a principal whose relevant statements cannot tell roles apart
