@@ -693,24 +693,16 @@ impl<'e, 'a> Analysis<'e, 'a> {
 
     // ---------------------------------------------------------------- modify
 
+    /// Whether `p` may make some change (see [`modify_actions`]) to anyone.
     fn may_modify_others(&self, p: Principal) -> bool {
-        [
-            "iam:PutUserPolicy",
-            "iam:AttachUserPolicy",
-            "iam:PutRolePolicy",
-            "iam:AttachRolePolicy",
-            "iam:PutGroupPolicy",
-            "iam:AttachGroupPolicy",
-            "iam:CreatePolicyVersion",
-            "iam:SetDefaultPolicyVersion",
-            "iam:AddUserToGroup",
-            "iam:DeleteUserPermissionsBoundary",
-            "iam:DeleteRolePermissionsBoundary",
-            "iam:PutUserPermissionsBoundary",
-            "iam:PutRolePermissionsBoundary",
-        ]
-        .iter()
-        .any(|a| self.eff.may(p, a))
+        TECHNIQUES
+            .iter()
+            .filter_map(|t| match t.kind {
+                techniques::Kind::Modify(m) => Some(modify_actions(m)),
+                _ => None,
+            })
+            .flatten()
+            .any(|a| self.eff.may(p, a))
     }
 
     /// Can `p` make `q` administrator with `m`? Returns the access and the resource acted on

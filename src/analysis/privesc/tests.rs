@@ -262,28 +262,11 @@ fn a_closed_gate_means_no_change_is_possible() {
     let path =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/privesc/account.json");
     // Eve may take the group's Deny away from Victor, then become him.
-    let group_deny = {
-        let mut a = json!({
-            "iamscope": {"format_version": 1, "account_id": "123456789012", "partition": "aws",
-                         "fetched_at": "2026-11-01T09:00:00Z"},
-            "UserDetailList": [
-                user("victor", json!([{"Effect": "Allow", "Action": "*", "Resource": "*"}]), &[]),
-                user("eve", json!([{"Effect": "Allow", "Resource": "*", "Action": [
-                    "iam:CreateAccessKey", "iam:DeleteGroupPolicy", "iam:RemoveUserFromGroup"]}]), &[]),
-            ],
-            "GroupDetailList": [{
-                "GroupName": "fenced", "GroupId": "AGPAFENCED", "Path": "/",
-                "Arn": "arn:aws:iam::123456789012:group/fenced",
-                "GroupPolicyList": [{"PolicyName": "no-iam", "PolicyDocument": {"Version": "2012-10-17",
-                    "Statement": [{"Effect": "Deny", "Action": "iam:*", "Resource": "*"}]}}],
-                "AttachedManagedPolicies": []}],
-            "RoleDetailList": [], "Policies": []
-        });
-        a["UserDetailList"][0]["GroupList"] = json!(["fenced"]);
-        let text = a.to_string();
-        let snap = source::parse_snapshot(text.as_bytes(), "t").unwrap();
-        source::convert::to_account(snap, SourceKind::Demo, "t").unwrap()
-    };
+    let group_deny = group_deny_account(json!([
+        "iam:CreateAccessKey",
+        "iam:DeleteGroupPolicy",
+        "iam:RemoveUserFromGroup"
+    ]));
     let accounts = [
         source::read_file(&path).unwrap(),
         demo::account().unwrap(),
@@ -312,4 +295,45 @@ fn a_closed_gate_means_no_change_is_possible() {
         }
         assert!(turned_away > 0 && possible > 0, "{turned_away} {possible}");
     }
+}
+
+/// Victor is allowed everything but IAM, which his group denies; Eve is allowed `actions`.
+fn group_deny_account(actions: Value) -> Account {
+    let mut victor = user(
+        "victor",
+        json!([{"Effect": "Allow", "Action": "*", "Resource": "*"}]),
+        &[],
+    );
+    victor["GroupList"] = json!(["fenced"]);
+    let eve = user(
+        "eve",
+        json!([{"Effect": "Allow", "Resource": "*", "Action": actions}]),
+        &[],
+    );
+    let v = json!({
+        "iamscope": {"format_version": 1, "account_id": "123456789012", "partition": "aws",
+                     "fetched_at": "2026-11-01T09:00:00Z"},
+        "UserDetailList": [victor, eve],
+        "GroupDetailList": [{
+            "GroupName": "fenced", "GroupId": "AGPAFENCED", "Path": "/",
+            "Arn": "arn:aws:iam::123456789012:group/fenced",
+            "GroupPolicyList": [{"PolicyName": "no-iam", "PolicyDocument": {"Version": "2012-10-17",
+                "Statement": [{"Effect": "Deny", "Action": "iam:*", "Resource": "*"}]}}],
+            "AttachedManagedPolicies": []}],
+        "RoleDetailList": [], "Policies": []
+    });
+    let text = v.to_string();
+    let snap = source::parse_snapshot(text.as_bytes(), "t").unwrap();
+    source::convert::to_account(snap, SourceKind::Demo, "t").unwrap()
+}
+
+#[test]
+fn taking_a_deny_away_from_someone_one_can_become_is_an_escalation() {
+    // Eve can change nothing but the group's Deny: that alone must not keep her from trying.
+    let a = group_deny_account(json!(["iam:CreateAccessKey", "iam:DeleteGroupPolicy"]));
+    let found = escalations(&a);
+    assert!(
+        found.contains(&("eve".to_owned(), "iam-remove-deny-policy", Outcome::Always)),
+        "{found:?}"
+    );
 }
