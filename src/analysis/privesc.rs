@@ -815,56 +815,38 @@ impl<'e, 'a> Analysis<'e, 'a> {
     /// any: it admits every target the change may be allowed on (the first test
     /// `modify_grant` makes, or a weaker one).
     fn modify_gate(&self, p: Principal, m: Modify) -> TargetGate {
-        let principals = |action| self.eff.principals_reached(p, action);
-        let resources = |action| self.eff.groups_and_policies_reached(p, action);
-        let gate = |reach: Option<Reach>, make: fn(Reach) -> TargetGate| {
-            reach.map_or(TargetGate::Closed, make)
-        };
+        // The change's actions (see `modify_actions`): the user's then the role's, when the
+        // change has one for each.
+        let actions = modify_actions(m);
+        let principals = |i: usize| self.eff.principals_reached(p, actions[i]);
+        let resources = |i: usize| self.eff.groups_and_policies_reached(p, actions[i]);
         match m {
-            Modify::PutUserPolicy => TargetGate::Principals {
-                users: principals("iam:PutUserPolicy"),
+            Modify::PutUserPolicy | Modify::AttachUserPolicy => TargetGate::Principals {
+                users: principals(0),
                 roles: None,
             },
-            Modify::AttachUserPolicy => TargetGate::Principals {
-                users: principals("iam:AttachUserPolicy"),
-                roles: None,
-            },
-            Modify::PutRolePolicy => TargetGate::Principals {
+            Modify::PutRolePolicy | Modify::AttachRolePolicy => TargetGate::Principals {
                 users: None,
-                roles: principals("iam:PutRolePolicy"),
+                roles: principals(0),
             },
-            Modify::AttachRolePolicy => TargetGate::Principals {
-                users: None,
-                roles: principals("iam:AttachRolePolicy"),
+            Modify::DeleteBoundary | Modify::PutBoundary => TargetGate::Principals {
+                users: principals(0),
+                roles: principals(1),
             },
-            Modify::DeleteBoundary => TargetGate::Principals {
-                users: principals("iam:DeleteUserPermissionsBoundary"),
-                roles: principals("iam:DeleteRolePermissionsBoundary"),
-            },
-            Modify::PutBoundary => TargetGate::Principals {
-                users: principals("iam:PutUserPermissionsBoundary"),
-                roles: principals("iam:PutRolePermissionsBoundary"),
-            },
-            Modify::PutGroupPolicy => gate(resources("iam:PutGroupPolicy"), TargetGate::Groups),
-            Modify::AttachGroupPolicy => {
-                gate(resources("iam:AttachGroupPolicy"), TargetGate::Groups)
+            Modify::PutGroupPolicy | Modify::AttachGroupPolicy => {
+                resources(0).map_or(TargetGate::Closed, TargetGate::Groups)
             }
-            Modify::CreatePolicyVersion => {
-                gate(resources("iam:CreatePolicyVersion"), TargetGate::Policies)
+            Modify::CreatePolicyVersion | Modify::SetDefaultPolicyVersion => {
+                resources(0).map_or(TargetGate::Closed, TargetGate::Policies)
             }
-            Modify::SetDefaultPolicyVersion => gate(
-                resources("iam:SetDefaultPolicyVersion"),
-                TargetGate::Policies,
-            ),
             // Any user who is not in the group yet.
             Modify::AddUserToGroup => TargetGate::Principals {
-                users: resources("iam:AddUserToGroup").map(|_| Reach::Everyone),
+                users: resources(0).map(|_| Reach::Everyone),
                 roles: None,
             },
             Modify::RemoveDeny => TargetGate::Denies(
-                REMOVE_DENY_ACTIONS
-                    .iter()
-                    .map(|&a| (a, principals(a), resources(a)))
+                (0..actions.len())
+                    .map(|i| (actions[i], principals(i), resources(i)))
                     .collect(),
             ),
         }
