@@ -1516,14 +1516,10 @@ impl<'e, 'a> Analysis<'e, 'a> {
             } else {
                 s.passed_to
             };
-            let mut pass = Access::never();
-            for svc in services {
-                let other = self.pass_role(p, rid, svc);
-                if rank(other.outcome) > rank(pass.outcome) {
-                    pass = (*other).clone();
-                }
-            }
-            access = access.and(&pass);
+            access = match best_answer(services.iter().map(|svc| self.pass_role(p, rid, svc))) {
+                Some(pass) => access.and(&pass),
+                None => Access::never(),
+            };
         }
         access = access.and(&trust);
         if let Some(what) = s.existing
@@ -1548,16 +1544,9 @@ impl<'e, 'a> Analysis<'e, 'a> {
             || {
                 let mut access = Access::always();
                 for group in s.steps {
-                    let Some((first, rest)) = group.split_first() else {
+                    let Some(best) = best_answer(group.iter().map(|a| self.step(p, a))) else {
                         return Rc::new(Access::never());
                     };
-                    let mut best = self.step(p, first);
-                    for action in rest {
-                        let other = self.step(p, action);
-                        if rank(other.outcome) > rank(best.outcome) {
-                            best = other;
-                        }
-                    }
                     access = access.and(&best);
                     if !access.possible() {
                         break;
@@ -1931,6 +1920,18 @@ fn modify_actions(m: Modify) -> &'static [&'static str] {
         ],
         Modify::RemoveDeny => REMOVE_DENY_ACTIONS,
     }
+}
+
+/// The first of `answers` with the best outcome, as repeated [`Access::or`] would keep;
+/// `None` when there are none.
+fn best_answer(answers: impl IntoIterator<Item = Rc<Access>>) -> Option<Rc<Access>> {
+    answers.into_iter().reduce(|best, other| {
+        if rank(other.outcome) > rank(best.outcome) {
+            other
+        } else {
+            best
+        }
+    })
 }
 
 /// The weaker of two outcomes.
