@@ -1225,17 +1225,14 @@ impl<'e, 'a> Analysis<'e, 'a> {
         }
         let limit = self.become_cap(p);
         // The modifications that may still improve; none left, no target can help.
-        let active: Vec<(&'static Technique, Modify)> = TECHNIQUES
+        // Most targets are turned away by `p`'s gates, without asking anything.
+        let mut active: Vec<(&'static Technique, Modify, TargetGate)> = TECHNIQUES
             .iter()
             .filter_map(|t| match t.kind {
                 techniques::Kind::Modify(m) => Some((t, m)),
                 _ => None,
             })
             .filter(|(t, _)| !self.settled(p, t, limit))
-            .collect();
-        // Most targets are turned away by `p`'s gates, without asking anything.
-        let mut active: Vec<(&'static Technique, Modify, TargetGate)> = active
-            .into_iter()
             .map(|(t, m)| (t, m, self.modify_gate(p, m)))
             .collect();
         for &q in &order {
