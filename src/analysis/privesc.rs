@@ -34,7 +34,7 @@ use super::principal::Principal;
 use super::trust::{AssumerKind, External, Node, Status, TrustGraph};
 use super::turns::Turns;
 use crate::eval::{CompiledPolicy, ContextValue, Outcome};
-use crate::model::{Account, GroupId, PolicyId, RoleId, UserId};
+use crate::model::{Account, GroupId, PolicyId, RoleId};
 use crate::policy::{Effect, PrincipalKind, PrincipalSet};
 
 /// What the threads of one analysis share: turns at the per-principal passes, and the
@@ -44,9 +44,6 @@ pub struct Sharing {
     turns: Turns,
     admins: std::sync::OnceLock<KnownAdminOutcomes>,
 }
-
-/// The bit of [`Analysis::ways`] that marks a target as listed.
-const SEEN: u128 = 1 << 127;
 
 /// How many principals a thread takes at a time for the per-principal passes.
 const PASS_BATCH: usize = 16;
@@ -203,7 +200,7 @@ struct Analysis<'e, 'a> {
     /// Whether `q` would be administrator after a change, by (slot of `q`, change).
     gains: Memo<(usize, String), Rc<Access>>,
     /// Scratch for [`Self::combos`]: per principal slot, a bit per technique index (there
-    /// are fewer than 127, see the tests) and [`SEEN`].
+    /// are fewer than 128, see the tests).
     ways: Vec<u128>,
     /// Versions of customer managed policies that are not the default, compiled and
     /// restricted to what can make a principal administrator, by (policy, version index).
@@ -1196,33 +1193,10 @@ impl<'e, 'a> Analysis<'e, 'a> {
     /// first what `p` could change about it, and only then how `p` becomes it.
     fn combos(&mut self, p: Principal) {
         // Per target slot, the techniques (as bits of their index) that may reach it, as far
-        // as `p`'s statements name it; targets in the order the techniques list them.
+        // as `p`'s statements name it.
         let mut ways = std::mem::take(&mut self.ways);
-        let mut order: Vec<Principal> = Vec::new();
-        for (i, t) in TECHNIQUES.iter().enumerate() {
-            if matches!(t.kind, techniques::Kind::Modify(_)) {
-                continue;
-            }
-            let targets = self.forward_targets(p, t);
-            if targets.is_empty() {
-                continue;
-            }
-            let reach = self.become_reach(p, t);
-            for q in targets {
-                if q == p || self.skip(q) {
-                    continue;
-                }
-                let slot = self.slot(q);
-                let mask = &mut ways[slot];
-                if *mask == 0 {
-                    order.push(q);
-                    *mask = SEEN;
-                }
-                if reach.contains(slot) {
-                    *mask |= 1 << i;
-                }
-            }
-        }
+        let (reached, lists) = self.reached_targets(p, &mut ways);
+        let order = self.in_list_order(reached, &lists);
         let limit = self.become_cap(p);
         // The modifications that may still improve; none left, no target can help.
         // Most targets are turned away by `p`'s gates, without asking anything.
@@ -1239,10 +1213,7 @@ impl<'e, 'a> Analysis<'e, 'a> {
             if active.is_empty() {
                 break;
             }
-            let mask = ways[self.slot(q)] & !SEEN;
-            if mask == 0 {
-                continue;
-            }
+            let mask = ways[self.slot(q)];
             let mut changes: Vec<(&'static Technique, Access, Option<String>)> = Vec::new();
             for (t, m, gate) in &active {
                 let (t, m) = (*t, *m);
@@ -1296,42 +1267,97 @@ impl<'e, 'a> Analysis<'e, 'a> {
         self.ways = ways;
     }
 
-    /// Principals `p` might become with `t` (a superset; [`Self::become_edge`] decides).
-    fn forward_targets(&self, p: Principal, t: &'static Technique) -> Vec<Principal> {
+    /// The principals `p` might become, each with a bit in `ways` (by slot) for each
+    /// technique that may reach it as far as `p`'s statements name it (a superset;
+    /// [`Self::become_edge`] decides); the techniques' target lists, for their order.
+    fn reached_targets(&self, p: Principal, ways: &mut [u128]) -> (Vec<Principal>, TargetLists) {
         let a = self.account;
-        let roles = || (0..a.roles.len()).map(|i| Principal::Role(RoleId(i as u32)));
-        let users = || (0..a.users.len()).map(|i| Principal::User(UserId(i as u32)));
-        match t.kind {
-            techniques::Kind::Become(Become::AssumeRole) => self
-                .graph()
-                .assumed_by(self.graph().principal_node(p))
-                .filter(|e| self.graph().info(e).status != Status::Never)
-                .map(|e| Principal::Role(e.role))
-                .collect(),
-            techniques::Kind::Become(Become::UpdateAssumeRolePolicy) => {
-                if self.eff.may(p, "iam:UpdateAssumeRolePolicy") {
-                    roles().collect()
-                } else {
-                    Vec::new()
+        let users = 0..a.users.len();
+        let roles = a.users.len()..a.principal_count();
+        let mut reached = Vec::new();
+        let mut lists = TargetLists::default();
+        let mut mark = |q: Principal, i: usize| {
+            if q == p || self.skip(q) {
+                return;
+            }
+            let way = &mut ways[self.slot(q)];
+            if *way == 0 {
+                reached.push(q);
+            }
+            *way |= 1 << i;
+        };
+        for (i, t) in TECHNIQUES.iter().enumerate() {
+            match t.kind {
+                techniques::Kind::Modify(_) => {}
+                techniques::Kind::Become(Become::AssumeRole) => {
+                    let graph = self.graph();
+                    let assumable = graph
+                        .assumed_by(graph.principal_node(p))
+                        .filter(|e| graph.info(e).status != Status::Never);
+                    for e in assumable {
+                        let at = lists.assumable.len();
+                        lists.assumable.entry(e.role).or_insert(at);
+                        mark(Principal::Role(e.role), i);
+                    }
+                }
+                techniques::Kind::Become(b) => {
+                    if !self.eff.may(p, become_action(b)) {
+                        continue;
+                    }
+                    let range = if b == Become::UpdateAssumeRolePolicy {
+                        lists.roles = true;
+                        roles.clone()
+                    } else {
+                        lists.users = true;
+                        users.clone()
+                    };
+                    self.become_reach(p, t)
+                        .for_each_in(range, |slot| mark(Principal::at_slot(a, slot), i));
+                }
+                techniques::Kind::Service(s) => {
+                    if !self.service_prefilter(p, &s) {
+                        continue;
+                    }
+                    let targets = self.service_targets(t, &s);
+                    if targets.roles.is_empty() {
+                        continue;
+                    }
+                    lists.services.push(i);
+                    match self.become_reach(p, t) {
+                        Reach::Everyone => targets.roles.iter().for_each(|&q| mark(q, i)),
+                        reach => reach.for_each_in(roles.clone(), |slot| {
+                            if targets.may_assume[slot - a.users.len()] {
+                                mark(Principal::at_slot(a, slot), i);
+                            }
+                        }),
+                    }
                 }
             }
-            techniques::Kind::Become(b) => {
-                let action = become_action(b);
-                if self.eff.may(p, action) {
-                    users().collect()
-                } else {
-                    Vec::new()
-                }
-            }
-            techniques::Kind::Service(s) => {
-                if self.service_prefilter(p, &s) {
-                    self.service_roles(t, &s).to_vec()
-                } else {
-                    Vec::new()
-                }
-            }
-            techniques::Kind::Modify(_) => Vec::new(),
         }
+        (reached, lists)
+    }
+
+    /// `targets` in the order the techniques list them, each where it first appears: the
+    /// roles `p` may assume as the trust graph lists them, then users by index, then other
+    /// roles by index, after the technique of the first list they are in.
+    fn in_list_order(&self, mut targets: Vec<Principal>, lists: &TargetLists) -> Vec<Principal> {
+        targets.sort_by_cached_key(|&q| match q {
+            Principal::Role(rid) => match lists.assumable.get(&rid) {
+                Some(&at) => (0, 0, at),
+                None if lists.roles => (2, 0, rid.index()),
+                None => {
+                    let first = lists.services.iter().position(|&i| {
+                        let techniques::Kind::Service(s) = TECHNIQUES[i].kind else {
+                            return false;
+                        };
+                        self.service_targets(&TECHNIQUES[i], &s).may_assume[rid.index()]
+                    });
+                    (3, first.unwrap_or(usize::MAX), rid.index())
+                }
+            },
+            Principal::User(uid) => (1, 0, uid.index()),
+        });
+        targets
     }
 
     /// Principals that might become `target` with `t`. For every technique but AssumeRole
@@ -1751,6 +1777,20 @@ const REMOVE_DENY_ACTIONS: &[&str] = &[
     "iam:DeleteRolePolicy",
     "iam:DetachRolePolicy",
 ];
+
+/// What an attacker's target lists hold, by technique kind (see
+/// [`Analysis::reached_targets`]): the order in which [`Analysis::combos`] considers targets.
+#[derive(Default)]
+struct TargetLists {
+    /// The roles it may assume, by position in the trust graph's list.
+    assumable: HashMap<RoleId, usize>,
+    /// Every user is listed (it may create access keys or set passwords somewhere).
+    users: bool,
+    /// Every role is listed (it may rewrite trust policies somewhere).
+    roles: bool,
+    /// The techniques that list the roles their services may assume, in order.
+    services: Vec<usize>,
+}
 
 /// The roles a service technique's services may assume.
 struct ServiceTargets {

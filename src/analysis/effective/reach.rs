@@ -5,6 +5,7 @@
 //! patterns, and most answers are "no".
 
 use std::cell::RefCell;
+use std::ops::Range;
 use std::rc::Rc;
 
 use rustc_hash::FxHashMap;
@@ -30,6 +31,19 @@ impl Reach {
         match self {
             Reach::Everyone => true,
             Reach::Some(sets) => sets.iter().any(|s| s.contains(slot)),
+        }
+    }
+
+    /// Calls `f` with each slot of `range` that may be covered, in order within each of the
+    /// sets (a slot in several sets comes more than once).
+    pub fn for_each_in(&self, range: Range<usize>, mut f: impl FnMut(usize)) {
+        match self {
+            Reach::Everyone => range.for_each(f),
+            Reach::Some(sets) => {
+                for s in sets.iter() {
+                    s.for_each_in(range.clone(), &mut f);
+                }
+            }
         }
     }
 }
@@ -60,6 +74,38 @@ impl Slots {
             Slots::Dense(bits) => bits
                 .get(slot / 64)
                 .is_some_and(|w| w & (1 << (slot % 64)) != 0),
+        }
+    }
+
+    fn for_each_in(&self, range: Range<usize>, f: &mut impl FnMut(usize)) {
+        match self {
+            Slots::Sparse(list) => {
+                let start = list.partition_point(|&s| (s as usize) < range.start);
+                for &s in list[start..]
+                    .iter()
+                    .take_while(|&&s| (s as usize) < range.end)
+                {
+                    f(s as usize);
+                }
+            }
+            Slots::Dense(bits) => {
+                let end = range.end.min(bits.len() * 64);
+                let mut slot = range.start;
+                while slot < end {
+                    let word = slot / 64;
+                    // The word's bits from `slot` on, and before `end`.
+                    let mut w = bits[word] >> (slot % 64) << (slot % 64);
+                    let word_end = (word + 1) * 64;
+                    if end < word_end {
+                        w &= (1u64 << (end % 64)) - 1;
+                    }
+                    while w != 0 {
+                        f(word * 64 + w.trailing_zeros() as usize);
+                        w &= w - 1;
+                    }
+                    slot = word_end;
+                }
+            }
         }
     }
 
@@ -138,5 +184,44 @@ impl<'a> ArnIndex<'a> {
             .borrow_mut()
             .insert(st.id(), found.clone());
         found
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `for_each_in` lists exactly the slots of the range `contains` admits, in order, for
+    /// sparse and dense sets and ranges that start and end inside words.
+    #[test]
+    fn listing_a_range_agrees_with_membership() {
+        let slots = 300;
+        let members: Vec<u32> = (0..slots as u32)
+            .filter(|s| s % 7 == 3 || *s == 63 || *s == 64)
+            .collect();
+        let few = vec![5, 64, 130, 299];
+        for set in [
+            Slots::new(members.clone(), slots),
+            Slots::new(few.clone(), slots),
+            Slots::new(Vec::new(), slots),
+        ] {
+            for range in [
+                0..slots,
+                1..63,
+                63..65,
+                64..128,
+                65..299,
+                130..131,
+                10..10,
+                200..300,
+            ] {
+                let mut listed = Vec::new();
+                set.for_each_in(range.clone(), &mut |s| listed.push(s));
+                let expected: Vec<usize> = range.clone().filter(|&s| set.contains(s)).collect();
+                assert_eq!(listed, expected, "range {range:?}");
+            }
+        }
+        assert!(matches!(Slots::new(members, slots), Slots::Dense(_)));
+        assert!(matches!(Slots::new(few, slots), Slots::Sparse(_)));
     }
 }
