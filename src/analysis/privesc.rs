@@ -34,7 +34,7 @@ use super::principal::Principal;
 use super::trust::{AssumerKind, External, Node, Status, TrustGraph};
 use super::turns::Turns;
 use crate::eval::{CompiledPolicy, ContextValue, Outcome};
-use crate::model::{Account, GroupId, PolicyId, RoleId};
+use crate::model::{Account, GroupId, PolicyId, RoleId, UserId};
 use crate::policy::{Effect, PrincipalKind, PrincipalSet};
 
 /// What the threads of one analysis share: turns at the per-principal passes, and the
@@ -211,6 +211,8 @@ struct Analysis<'e, 'a> {
     targets: Vec<TargetFacts>,
     /// Per service technique: the roles its services may assume.
     service_targets: Vec<OnceCell<ServiceTargets>>,
+    /// [`Self::service_bits`].
+    service_bits: OnceCell<Vec<u128>>,
     /// Per (slot, technique index): 1 + rank of the best escalation found, 0 for none.
     found_rank: Vec<u8>,
     /// Per (slot, technique index): 1 + rank of [`Self::cap`], 0 until computed.
@@ -263,6 +265,7 @@ impl<'e, 'a> Analysis<'e, 'a> {
                 .map(|_| TargetFacts::default())
                 .collect(),
             service_targets: (0..TECHNIQUES.len()).map(|_| OnceCell::new()).collect(),
+            service_bits: OnceCell::new(),
             found_rank: vec![0; account.principal_count() * TECHNIQUES.len()],
             caps: RefCell::new(vec![0; account.principal_count() * TECHNIQUES.len()]),
             attackers: (0..TECHNIQUES.len()).map(|_| None).collect(),
@@ -1195,8 +1198,8 @@ impl<'e, 'a> Analysis<'e, 'a> {
         // Per target slot, the techniques (as bits of their index) that may reach it, as far
         // as `p`'s statements name it.
         let mut ways = std::mem::take(&mut self.ways);
-        let (reached, lists) = self.reached_targets(p, &mut ways);
-        let order = self.in_list_order(reached, &lists);
+        let (lists, marked) = self.target_lists(p, &mut ways);
+        let mut order = TargetOrder::default();
         let limit = self.become_cap(p);
         // The modifications that may still improve; none left, no target can help.
         // Most targets are turned away by `p`'s gates, without asking anything.
@@ -1209,11 +1212,10 @@ impl<'e, 'a> Analysis<'e, 'a> {
             .filter(|(t, _)| !self.settled(p, t, limit))
             .map(|(t, m)| (t, m, self.modify_gate(p, m)))
             .collect();
-        for &q in &order {
-            if active.is_empty() {
+        while !active.is_empty() {
+            let Some((q, mask)) = order.next(self, p, &lists, &ways) else {
                 break;
-            }
-            let mask = ways[self.slot(q)];
+            };
             let mut changes: Vec<(&'static Technique, Access, Option<String>)> = Vec::new();
             for (t, m, gate) in &active {
                 let (t, m) = (*t, *m);
@@ -1261,32 +1263,35 @@ impl<'e, 'a> Analysis<'e, 'a> {
             }
             active.retain(|(t, _, _)| !self.settled(p, t, limit));
         }
-        for q in order {
-            ways[self.slot(q)] = 0;
+        for slot in marked {
+            ways[slot] = 0;
         }
         self.ways = ways;
     }
 
-    /// The principals `p` might become, each with a bit in `ways` (by slot) for each
-    /// technique that may reach it as far as `p`'s statements name it (a superset;
-    /// [`Self::become_edge`] decides); the techniques' target lists, for their order.
-    fn reached_targets(&self, p: Principal, ways: &mut [u128]) -> (Vec<Principal>, TargetLists) {
+    /// `p`'s target lists, one per technique that becomes someone: the principals `p` might
+    /// become with it (a superset; [`Self::become_edge`] decides). A technique whose
+    /// statements name only some of its list marks them in `ways`, by slot, with its bit;
+    /// the slots marked are returned. The others reach their whole list
+    /// ([`TargetLists::everyone`]).
+    fn target_lists(&self, p: Principal, ways: &mut [u128]) -> (TargetLists, Vec<usize>) {
         let a = self.account;
         let users = 0..a.users.len();
         let roles = a.users.len()..a.principal_count();
-        let mut reached = Vec::new();
         let mut lists = TargetLists::default();
-        let mut mark = |q: Principal, i: usize| {
-            if q == p || self.skip(q) {
-                return;
-            }
-            let way = &mut ways[self.slot(q)];
+        let mut marked = Vec::new();
+        // Whether the slot is new to the technique.
+        let mut mark = |slot: usize, i: usize| {
+            let way = &mut ways[slot];
             if *way == 0 {
-                reached.push(q);
+                marked.push(slot);
             }
+            let new = *way & (1 << i) == 0;
             *way |= 1 << i;
+            new
         };
         for (i, t) in TECHNIQUES.iter().enumerate() {
+            let bit = 1u128 << i;
             match t.kind {
                 techniques::Kind::Modify(_) => {}
                 techniques::Kind::Become(Become::AssumeRole) => {
@@ -1295,24 +1300,29 @@ impl<'e, 'a> Analysis<'e, 'a> {
                         .assumed_by(graph.principal_node(p))
                         .filter(|e| graph.info(e).status != Status::Never);
                     for e in assumable {
-                        let at = lists.assumable.len();
-                        lists.assumable.entry(e.role).or_insert(at);
-                        mark(Principal::Role(e.role), i);
+                        let q = Principal::Role(e.role);
+                        if q != p && !self.skip(q) && mark(self.slot(q), i) {
+                            lists.assumable.push(e.role);
+                        }
                     }
+                    lists.assume_bit = bit;
                 }
                 techniques::Kind::Become(b) => {
                     if !self.eff.may(p, become_action(b)) {
                         continue;
                     }
-                    let range = if b == Become::UpdateAssumeRolePolicy {
-                        lists.roles = true;
-                        roles.clone()
+                    let (range, listed, everyone) = if b == Become::UpdateAssumeRolePolicy {
+                        (roles.clone(), &mut lists.roles, &mut lists.everyone.roles)
                     } else {
-                        lists.users = true;
-                        users.clone()
+                        (users.clone(), &mut lists.users, &mut lists.everyone.users)
                     };
-                    self.become_reach(p, t)
-                        .for_each_in(range, |slot| mark(Principal::at_slot(a, slot), i));
+                    *listed = true;
+                    match self.become_reach(p, t) {
+                        Reach::Everyone => *everyone |= bit,
+                        reach => reach.for_each_in(range, |slot| {
+                            mark(slot, i);
+                        }),
+                    }
                 }
                 techniques::Kind::Service(s) => {
                     if !self.service_prefilter(p, &s) {
@@ -1322,42 +1332,36 @@ impl<'e, 'a> Analysis<'e, 'a> {
                     if targets.roles.is_empty() {
                         continue;
                     }
-                    lists.services.push(i);
+                    lists.services |= bit;
                     match self.become_reach(p, t) {
-                        Reach::Everyone => targets.roles.iter().for_each(|&q| mark(q, i)),
+                        Reach::Everyone => lists.everyone.services |= bit,
                         reach => reach.for_each_in(roles.clone(), |slot| {
                             if targets.may_assume[slot - a.users.len()] {
-                                mark(Principal::at_slot(a, slot), i);
+                                mark(slot, i);
                             }
                         }),
                     }
                 }
             }
         }
-        (reached, lists)
+        (lists, marked)
     }
 
-    /// `targets` in the order the techniques list them, each where it first appears: the
-    /// roles `p` may assume as the trust graph lists them, then users by index, then other
-    /// roles by index, after the technique of the first list they are in.
-    fn in_list_order(&self, mut targets: Vec<Principal>, lists: &TargetLists) -> Vec<Principal> {
-        targets.sort_by_cached_key(|&q| match q {
-            Principal::Role(rid) => match lists.assumable.get(&rid) {
-                Some(&at) => (0, 0, at),
-                None if lists.roles => (2, 0, rid.index()),
-                None => {
-                    let first = lists.services.iter().position(|&i| {
-                        let techniques::Kind::Service(s) = TECHNIQUES[i].kind else {
-                            return false;
-                        };
-                        self.service_targets(&TECHNIQUES[i], &s).may_assume[rid.index()]
-                    });
-                    (3, first.unwrap_or(usize::MAX), rid.index())
+    /// Per role: the service techniques (as bits of their index) whose services may assume it.
+    fn service_bits(&self) -> &[u128] {
+        self.service_bits.get_or_init(|| {
+            let mut bits = vec![0u128; self.account.roles.len()];
+            for (i, t) in TECHNIQUES.iter().enumerate() {
+                if let techniques::Kind::Service(s) = t.kind {
+                    for q in self.service_targets(t, &s).roles.iter() {
+                        if let Principal::Role(rid) = q {
+                            bits[rid.index()] |= 1 << i;
+                        }
+                    }
                 }
-            },
-            Principal::User(uid) => (1, 0, uid.index()),
-        });
-        targets
+            }
+            bits
+        })
     }
 
     /// Principals that might become `target` with `t`. For every technique but AssumeRole
@@ -1778,18 +1782,158 @@ const REMOVE_DENY_ACTIONS: &[&str] = &[
     "iam:DetachRolePolicy",
 ];
 
-/// What an attacker's target lists hold, by technique kind (see
-/// [`Analysis::reached_targets`]): the order in which [`Analysis::combos`] considers targets.
+/// What an attacker's target lists hold, by technique kind ([`Analysis::target_lists`]).
 #[derive(Default)]
 struct TargetLists {
-    /// The roles it may assume, by position in the trust graph's list.
-    assumable: HashMap<RoleId, usize>,
+    /// The roles it may assume, as the trust graph lists them.
+    assumable: Vec<RoleId>,
+    /// The bit of the technique that assumes roles.
+    assume_bit: u128,
     /// Every user is listed (it may create access keys or set passwords somewhere).
     users: bool,
     /// Every role is listed (it may rewrite trust policies somewhere).
     roles: bool,
-    /// The techniques that list the roles their services may assume, in order.
-    services: Vec<usize>,
+    /// The service techniques that list the roles their services may assume.
+    services: u128,
+    /// The techniques that reach every principal of their list.
+    everyone: Everyone,
+}
+
+/// Techniques (as bits of their index) that reach every principal of their list.
+#[derive(Default)]
+struct Everyone {
+    users: u128,
+    roles: u128,
+    services: u128,
+}
+
+/// Walks an attacker's targets in the order its target lists name them, each where it first
+/// appears: the roles it may assume as the trust graph lists them, then users by index, then
+/// other roles by index, after the service technique of the first list they are in. Made as
+/// they are asked for: [`Analysis::combos`] stops once no change can improve.
+#[derive(Default)]
+enum TargetOrder {
+    #[default]
+    Assumable,
+    AssumableAt(usize),
+    UserAt(usize),
+    RoleAt(usize),
+    /// At the `at`th role of the list of the service technique of index `technique`.
+    ServiceAt {
+        technique: usize,
+        at: usize,
+    },
+    Done,
+}
+
+impl TargetOrder {
+    /// The next target of `p` any technique may reach, with the techniques' bits.
+    fn next(
+        &mut self,
+        a: &Analysis<'_, '_>,
+        p: Principal,
+        lists: &TargetLists,
+        ways: &[u128],
+    ) -> Option<(Principal, u128)> {
+        let users = a.account.users.len();
+        let roles = a.account.roles.len();
+        loop {
+            let q = match *self {
+                TargetOrder::Assumable => {
+                    *self = TargetOrder::AssumableAt(0);
+                    continue;
+                }
+                TargetOrder::AssumableAt(at) => match lists.assumable.get(at) {
+                    Some(&rid) => {
+                        *self = TargetOrder::AssumableAt(at + 1);
+                        Principal::Role(rid)
+                    }
+                    None => {
+                        *self = if lists.users {
+                            TargetOrder::UserAt(0)
+                        } else {
+                            TargetOrder::RoleAt(0)
+                        };
+                        continue;
+                    }
+                },
+                TargetOrder::UserAt(at) if at < users => {
+                    *self = TargetOrder::UserAt(at + 1);
+                    Principal::User(UserId(at as u32))
+                }
+                TargetOrder::UserAt(_) => {
+                    *self = TargetOrder::RoleAt(0);
+                    continue;
+                }
+                TargetOrder::RoleAt(at) if lists.roles && at < roles => {
+                    *self = TargetOrder::RoleAt(at + 1);
+                    Principal::Role(RoleId(at as u32))
+                }
+                TargetOrder::RoleAt(_) if lists.roles => {
+                    *self = TargetOrder::Done;
+                    continue;
+                }
+                TargetOrder::RoleAt(_) => {
+                    *self = TargetOrder::ServiceAt {
+                        technique: 0,
+                        at: 0,
+                    };
+                    continue;
+                }
+                TargetOrder::ServiceAt { technique, at } => {
+                    if technique >= TECHNIQUES.len() {
+                        *self = TargetOrder::Done;
+                        continue;
+                    }
+                    let t = &TECHNIQUES[technique];
+                    let list = match t.kind {
+                        techniques::Kind::Service(s) if lists.services & (1 << technique) != 0 => {
+                            a.service_targets(t, &s).roles.clone()
+                        }
+                        _ => Rc::from([]),
+                    };
+                    let Some(&q) = list.get(at) else {
+                        *self = TargetOrder::ServiceAt {
+                            technique: technique + 1,
+                            at: 0,
+                        };
+                        continue;
+                    };
+                    *self = TargetOrder::ServiceAt {
+                        technique,
+                        at: at + 1,
+                    };
+                    // Listed by an earlier service technique: already walked.
+                    let Principal::Role(rid) = q else { continue };
+                    let earlier = (1u128 << technique) - 1;
+                    if a.service_bits()[rid.index()] & lists.services & earlier != 0 {
+                        continue;
+                    }
+                    q
+                }
+                TargetOrder::Done => return None,
+            };
+            if q == p || a.skip(q) {
+                continue;
+            }
+            let slot = a.slot(q);
+            // The assumable roles were walked first.
+            if !matches!(self, TargetOrder::AssumableAt(_)) && ways[slot] & lists.assume_bit != 0 {
+                continue;
+            }
+            let mask = ways[slot]
+                | match q {
+                    Principal::User(_) => lists.everyone.users,
+                    Principal::Role(rid) => {
+                        lists.everyone.roles
+                            | (a.service_bits()[rid.index()] & lists.everyone.services)
+                    }
+                };
+            if mask != 0 {
+                return Some((q, mask));
+            }
+        }
+    }
 }
 
 /// The roles a service technique's services may assume.
