@@ -228,7 +228,7 @@ struct Analysis<'e, 'a> {
     service_trusts: Memo<(RoleId, ServiceKey), Rc<Access>>,
     /// Answers about groups and managed policies, which many targets share.
     shared_checks: Memo<(usize, Modify, Shared), Rc<Access>>,
-    /// Per attacker slot: the groups it may add users to, with the access.
+    /// Per attacker slot: [`Self::addable_groups`].
     addable_groups: Memo<usize, AddableGroups>,
     /// [`Self::service_steps`], by (slot, technique index).
     service_steps: Memo<(usize, usize), Rc<Access>>,
@@ -978,17 +978,22 @@ impl<'e, 'a> Analysis<'e, 'a> {
             return best;
         }
         let member_of = &self.account.user(uid).groups;
-        for (gid, access) in self.addable_groups(p).iter() {
-            let gid = *gid;
+        for &gid in self.addable_groups(p).iter() {
             if member_of.contains(&gid) || !self.eff.may_be_admin_with_group(q, gid) {
                 continue;
             }
             let g = self.account.group(gid);
+            let access = self.shared(p, Modify::AddUserToGroup, Shared::Group(gid), || {
+                self.check(p, "iam:AddUserToGroup", &g.arn)
+            });
+            if !access.possible() {
+                continue;
+            }
             let policies = self.group_admin_policies(gid);
             let gain = self.gain(q, format!("member of {}", g.arn), |identity, _| {
                 identity.extend(policies.iter().cloned());
             });
-            let total = access.clone().and(&gain);
+            let total = (*access).clone().and(&gain);
             if rank(total.outcome) > rank(best.0.outcome) {
                 best = (total, Some(g.arn.clone()));
             }
@@ -999,7 +1004,8 @@ impl<'e, 'a> Analysis<'e, 'a> {
         best
     }
 
-    /// The groups `p` may add users to, asked once per attacker.
+    /// The groups `p`'s statements name for adding users (whether it may is asked per
+    /// group, when a target needs it).
     fn addable_groups(&self, p: Principal) -> AddableGroups {
         remembered(&self.addable_groups, &self.slot(p), || {
             let Some(reach) = self
@@ -1008,16 +1014,9 @@ impl<'e, 'a> Analysis<'e, 'a> {
             else {
                 return AddableGroups::default();
             };
-            self.account
-                .groups
-                .iter()
-                .enumerate()
-                .map(|(i, g)| (GroupId(i as u32), g))
-                .filter(|(id, _)| reach.contains(self.eff.group_slot(*id)))
-                .filter_map(|(id, g)| {
-                    let access = self.check(p, "iam:AddUserToGroup", &g.arn);
-                    access.possible().then_some((id, access))
-                })
+            (0..self.account.groups.len())
+                .map(|i| GroupId(i as u32))
+                .filter(|id| reach.contains(self.eff.group_slot(*id)))
                 .collect()
         })
     }
@@ -2036,8 +2035,8 @@ impl ServiceKey {
 /// Where the analysis gets the trust graph, once it needs it.
 type GraphSource<'e> = Box<dyn FnOnce() -> Arc<TrustGraph> + 'e>;
 
-/// Groups an attacker may add users to, with the access.
-type AddableGroups = Rc<[(GroupId, Access)]>;
+/// Groups an attacker's statements name for adding users.
+type AddableGroups = Rc<[GroupId]>;
 
 /// A group or managed policy that many targets share: answers about it are asked once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
