@@ -69,7 +69,19 @@ impl Access {
     }
 
     /// Both must hold: the weaker outcome, the union of conditions and evidence.
-    pub fn and(mut self, other: &Access) -> Access {
+    pub fn and(self, other: &Access) -> Access {
+        let mut both = self.and_conditions(other);
+        for e in &other.evidence {
+            if both.possible() && !both.evidence.contains(e) {
+                both.evidence.push(e.clone());
+            }
+        }
+        both
+    }
+
+    /// [`Access::and`], keeping only `self`'s evidence: `other`'s statements are told
+    /// elsewhere.
+    pub fn and_conditions(mut self, other: &Access) -> Access {
         self.outcome = match (self.outcome, other.outcome) {
             (Outcome::Never, _) | (_, Outcome::Never) => Outcome::Never,
             (Outcome::Always, Outcome::Always) => Outcome::Always,
@@ -83,11 +95,6 @@ impl Access {
         for c in &other.conditions {
             if !self.conditions.contains(c) {
                 self.conditions.push(c.clone());
-            }
-        }
-        for e in &other.evidence {
-            if !self.evidence.contains(e) {
-                self.evidence.push(e.clone());
             }
         }
         self
@@ -927,6 +934,29 @@ mod tests {
     use super::*;
     use crate::model::UserId;
     use crate::source::demo;
+
+    #[test]
+    fn both_accesses_must_hold_and_only_one_may_tell_its_statements() {
+        let grant = |outcome, condition: &str, policy: &str| Access {
+            outcome,
+            conditions: vec![condition.to_owned()],
+            evidence: vec![Evidence::new(policy, 0, None)],
+        };
+        let first = grant(Outcome::Always, "a", "first");
+        let second = grant(Outcome::Conditional, "b", "second");
+        let both = first.clone().and(&second);
+        assert_eq!(both.outcome, Outcome::Conditional);
+        assert_eq!(both.conditions, ["a", "b"]);
+        assert_eq!(both.evidence.len(), 2);
+        let own = first.clone().and_conditions(&second);
+        assert_eq!(
+            (own.outcome, own.conditions),
+            (both.outcome, both.conditions)
+        );
+        assert_eq!(own.evidence, first.evidence);
+        let never = first.and_conditions(&Access::never());
+        assert!(!never.possible() && never.conditions.is_empty() && never.evidence.is_empty());
+    }
 
     fn principal(account: &Account, name: &str) -> Principal {
         Principal::try_from((account, account.lookup(name).unwrap())).unwrap()

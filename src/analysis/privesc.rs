@@ -395,8 +395,7 @@ impl<'e, 'a> Analysis<'e, 'a> {
                     steps.extend(route.steps.iter().cloned());
                     // The finding shows the attacker's own statements; the rest of the route
                     // contributes its conditions.
-                    let mut total = access.clone().and(&route.access);
-                    total.evidence = access.evidence;
+                    let total = access.and_conditions(&route.access);
                     let before = self.value[us]
                         .as_ref()
                         .map_or(0, |r| rank(r.access.outcome));
