@@ -205,10 +205,18 @@ fn allow_mask<'p>(policies: impl IntoIterator<Item = &'p CompiledPolicy>) -> Act
 /// Answers kept per action.
 type PerAction<T> = Memo<String, T>;
 
-/// Administrator outcomes one [`Effective`] shares with another: per principal slot, the
-/// outcome and the question its own policies fail first.
+/// Administrator outcomes one [`Effective`] shares with another, by principal slot.
 #[derive(Debug, Clone, Default)]
-pub struct KnownAdminOutcomes(Vec<Option<(Access, usize)>>);
+pub struct KnownAdminOutcomes(Vec<Option<KnownAdmin>>);
+
+#[derive(Debug, Clone)]
+struct KnownAdmin {
+    outcome: Access,
+    /// The question its own policies fail first (see [`Effective::admin_of`]).
+    fails_at: usize,
+    /// [`Effective::is_admin`], when it was asked.
+    answer: Option<Access>,
+}
 
 /// Every principal's permissions, compiled once for an account.
 pub struct Effective<'a> {
@@ -676,27 +684,38 @@ impl<'a> Effective<'a> {
         })
     }
 
-    /// The [`Effective::admin_outcome`]s worked out so far, by principal slot, for another
-    /// `Effective` of the same account and clock ([`Effective::learn_admin_outcomes`]).
+    /// The [`Effective::admin_outcome`]s (and [`Effective::is_admin`] answers) worked out so
+    /// far, by principal slot, for another `Effective` of the same account and clock
+    /// ([`Effective::learn_admin_outcomes`]).
     pub fn known_admin_outcomes(&self) -> KnownAdminOutcomes {
         KnownAdminOutcomes(
-            self.admin_outcomes
-                .iter()
-                .zip(&self.admin_fails_at)
-                .map(|(outcome, fails_at)| outcome.get().map(|o| (o.clone(), fails_at.get())))
+            (0..self.admin_outcomes.len())
+                .map(|slot| {
+                    self.admin_outcomes[slot].get().map(|outcome| KnownAdmin {
+                        outcome: outcome.clone(),
+                        fails_at: self.admin_fails_at[slot].get(),
+                        answer: self.admin[slot].get().cloned(),
+                    })
+                })
                 .collect(),
         )
     }
 
-    /// Takes the administrator outcomes another `Effective` of the same account and clock
-    /// worked out, so they are not asked again.
+    /// Takes the administrator outcomes (and answers, with their evidence) another
+    /// `Effective` of the same account and clock worked out, so they are not asked again.
     pub fn learn_admin_outcomes(&self, known: &KnownAdminOutcomes) {
         for (slot, known) in known.0.iter().enumerate() {
-            if let (Some((outcome, fails_at)), Some(cell)) = (known, self.admin_outcomes.get(slot))
+            let Some(known) = known else { continue };
+            if let Some(cell) = self.admin_outcomes.get(slot)
                 && cell.get().is_none()
             {
-                cell.set(outcome.clone()).ok();
-                self.admin_fails_at[slot].set(*fails_at);
+                cell.set(known.outcome.clone()).ok();
+                self.admin_fails_at[slot].set(known.fails_at);
+            }
+            if let (Some(answer), Some(cell)) = (&known.answer, self.admin.get(slot))
+                && cell.get().is_none()
+            {
+                cell.set(answer.clone()).ok();
             }
         }
     }
@@ -1111,10 +1130,23 @@ mod tests {
         learned.learn_admin_outcomes(&first.known_admin_outcomes());
         // Known before any question is asked of it.
         assert!(learned.known_admin_outcomes().0.iter().all(Option::is_some));
+        // Answers with evidence travel too: a second learner is told them before asking.
+        for &p in &principals {
+            first.is_admin(p);
+        }
+        let told = Effective::new(&account, now());
+        told.learn_admin_outcomes(&first.known_admin_outcomes());
+        assert!(
+            principals
+                .iter()
+                .all(|&p| told.admin[told.slot(p)].get().is_some())
+        );
         let fresh = Effective::new(&account, now());
         for &p in &principals {
             assert_eq!(learned.admin_outcome(p), fresh.admin_outcome(p));
             assert_eq!(learned.is_admin(p), fresh.is_admin(p));
+            assert_eq!(told.is_admin(p), fresh.is_admin(p));
+            assert_eq!(told.admin_outcome(p), fresh.admin_outcome(p));
             let set = fresh.admin_set(p).clone();
             assert_eq!(learned.admin_of(&set, p), fresh.admin_of(&set, p));
         }

@@ -181,6 +181,11 @@ pub fn help(eff: &Effective<'_>, graph: Arc<TrustGraph>, sharing: &Sharing) -> H
         .into_iter()
         .map(|(key, access)| (key, Rc::unwrap_or_clone(access)))
         .collect();
+    // By now the analysis has shared its administrator answers, with their evidence, which
+    // the rules then need not ask again.
+    if let Some(known) = sharing.admins.get() {
+        eff.learn_admin_outcomes(known);
+    }
     out
 }
 
@@ -316,8 +321,10 @@ impl<'e, 'a> Analysis<'e, 'a> {
 
     fn run(&mut self, sharing: &Sharing, help: impl FnOnce() -> Helped) -> Vec<Escalation> {
         let principals = self.principals();
-        // Administrators are valuable as they are.
+        // Administrators are valuable as they are. Their evidence is asked with the outcome:
+        // the `admin.full-access` rule, on the other thread, learns it from here.
         for &p in &principals {
+            self.eff.is_admin(p);
             let admin = self.eff.admin_outcome(p).clone();
             if admin.possible() {
                 let s = self.slot(p);
