@@ -99,7 +99,16 @@ pub fn findings(eff: &Effective<'_>) -> Vec<Finding> {
     sorted_findings(eff.account, analyze(eff))
 }
 
-fn sorted_findings(account: &Account, escalations: Vec<Escalation>) -> Vec<Finding> {
+fn sorted_findings(account: &Account, mut escalations: Vec<Escalation>) -> Vec<Finding> {
+    // In output order already (most severe first, then by rule and id; see `finding`), so
+    // that sorting the findings, which are larger, finds them in order.
+    escalations.sort_by_cached_key(|e| {
+        (
+            std::cmp::Reverse(severity(e.outcome)),
+            e.technique.id,
+            e.principal.arn(account),
+        )
+    });
     let mut out: Vec<Finding> = escalations
         .into_iter()
         .map(|e| finding(account, e))
@@ -2238,11 +2247,7 @@ fn finding(account: &Account, e: Escalation) -> Finding {
         format!("so {} {name} can act as an administrator", kind_name(p))
     };
     let conditional = e.outcome == Outcome::Conditional;
-    let severity = if conditional {
-        Severity::High
-    } else {
-        Severity::Critical
-    };
+    let severity = severity(e.outcome);
     let via_title = if e.steps.len() > 1 || last != p {
         format!(" via {}", last.name(account))
     } else {
@@ -2273,6 +2278,15 @@ fn finding(account: &Account, e: Escalation) -> Finding {
     .path(path)
     .fix(e.technique.fix)
     .conditions(e.conditions)
+}
+
+/// An escalation's severity: one that depends on conditions is less certain.
+fn severity(outcome: Outcome) -> Severity {
+    if outcome == Outcome::Conditional {
+        Severity::High
+    } else {
+        Severity::Critical
+    }
 }
 
 fn capitalize(s: &str) -> String {
