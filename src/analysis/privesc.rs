@@ -1823,12 +1823,10 @@ struct Everyone {
 
 /// Walks an attacker's targets in the order its target lists name them, each where it first
 /// appears: the roles it may assume as the trust graph lists them, then users by index, then
-/// other roles by index, after the service technique of the first list they are in. Made as
-/// they are asked for: [`Analysis::combos`] stops once no change can improve.
-#[derive(Default)]
+/// the other roles: by index when every role is listed, else by the first service technique
+/// that lists them, then by index. Made as they are asked for: [`Analysis::combos`] stops
+/// once no change can improve.
 enum TargetOrder {
-    #[default]
-    Assumable,
     AssumableAt(usize),
     UserAt(usize),
     RoleAt(usize),
@@ -1838,6 +1836,12 @@ enum TargetOrder {
         at: usize,
     },
     Done,
+}
+
+impl Default for TargetOrder {
+    fn default() -> TargetOrder {
+        TargetOrder::AssumableAt(0)
+    }
 }
 
 impl TargetOrder {
@@ -1853,10 +1857,6 @@ impl TargetOrder {
         let roles = a.account.roles.len();
         loop {
             let q = match *self {
-                TargetOrder::Assumable => {
-                    *self = TargetOrder::AssumableAt(0);
-                    continue;
-                }
                 TargetOrder::AssumableAt(at) => match lists.assumable.get(at) {
                     Some(&rid) => {
                         *self = TargetOrder::AssumableAt(at + 1);

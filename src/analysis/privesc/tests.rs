@@ -297,6 +297,82 @@ fn a_closed_gate_means_no_change_is_possible() {
     }
 }
 
+/// The walk `combos` takes lists the targets the simple way would: every technique's list in
+/// technique order, each target where it first appears, with a bit for each technique whose
+/// statements may reach it, and none that no technique reaches.
+#[test]
+fn the_target_walk_is_the_lists_in_order() {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/privesc/account.json");
+    let accounts = [
+        source::read_file(&path).unwrap(),
+        demo::account().unwrap(),
+        group_deny_account(json!(["iam:CreateAccessKey", "iam:UpdateAssumeRolePolicy"])),
+    ];
+    let mut longest = 0;
+    for a in &accounts {
+        let eff = Effective::new(a, now());
+        let analysis = Analysis::new(&eff, Box::new(|| Arc::new(TrustGraph::build(a))));
+        let users = || (0..a.users.len()).map(|i| Principal::User(UserId(i as u32)));
+        let roles = || (0..a.roles.len()).map(|i| Principal::Role(RoleId(i as u32)));
+        for p in analysis.principals() {
+            let mut expected: Vec<(Principal, u128)> = Vec::new();
+            for (i, t) in TECHNIQUES.iter().enumerate() {
+                let list: Vec<Principal> = match t.kind {
+                    techniques::Kind::Modify(_) => continue,
+                    techniques::Kind::Become(Become::AssumeRole) => {
+                        let graph = analysis.graph();
+                        graph
+                            .assumed_by(graph.principal_node(p))
+                            .filter(|e| graph.info(e).status != Status::Never)
+                            .map(|e| Principal::Role(e.role))
+                            .collect()
+                    }
+                    techniques::Kind::Become(b) if !eff.may(p, become_action(b)) => continue,
+                    techniques::Kind::Become(Become::UpdateAssumeRolePolicy) => roles().collect(),
+                    techniques::Kind::Become(_) => users().collect(),
+                    techniques::Kind::Service(s) if analysis.service_prefilter(p, &s) => {
+                        analysis.service_roles(t, &s).to_vec()
+                    }
+                    techniques::Kind::Service(_) => continue,
+                };
+                let reach = analysis.become_reach(p, t);
+                for q in list {
+                    if q == p || analysis.skip(q) {
+                        continue;
+                    }
+                    let at = match expected.iter().position(|(seen, _)| *seen == q) {
+                        Some(at) => at,
+                        None => {
+                            expected.push((q, 0));
+                            expected.len() - 1
+                        }
+                    };
+                    if reach.contains(analysis.slot(q)) {
+                        expected[at].1 |= 1 << i;
+                    }
+                }
+            }
+            expected.retain(|(_, mask)| *mask != 0);
+
+            let mut ways = vec![0u128; a.principal_count()];
+            let (lists, marked) = analysis.target_lists(p, &mut ways);
+            let mut order = TargetOrder::default();
+            let mut walked = Vec::new();
+            while let Some(next) = order.next(&analysis, p, &lists, &ways) {
+                walked.push(next);
+            }
+            assert_eq!(walked, expected, "{p:?}");
+            longest = longest.max(walked.len());
+            for slot in marked {
+                ways[slot] = 0;
+            }
+            assert!(ways.iter().all(|w| *w == 0), "{p:?}: scratch left marked");
+        }
+    }
+    assert!(longest >= 3, "{longest}");
+}
+
 /// Victor is allowed everything but IAM, which his group denies; Eve is allowed `actions`.
 fn group_deny_account(actions: Value) -> Account {
     let mut victor = user(
