@@ -3,7 +3,7 @@
 //!
 //! The accounts are `target/bench/account-{1k,10k}.json`, generated with
 //! `python3 scripts/gen_account.py --principals N --seed 1` when missing. Run with
-//! `cargo bench --bench scan`. The 10,000-principal scan is timed (best of 2, wall and CPU of
+//! `cargo bench --bench scan`. The 10,000-principal scan is timed (best of 3, wall and CPU of
 //! all threads); criterion samples the 1,000-principal one and the demo account.
 
 mod support;
@@ -42,7 +42,7 @@ fn bench(c: &mut Criterion) {
     // As the binary does.
     iamscope::cli::keep_freed_memory();
     let large = support::generated_account(10_000, "10k");
-    report("10k", &large, 2);
+    report("10k", &large, 3);
     drop(large);
 
     let small = support::generated_account(1_000, "1k");
