@@ -122,7 +122,7 @@ fn split_policies_show_both_statements() {
             f.id == "privesc.passrole-ec2-run-instances:arn:aws:iam::111122223333:user/fn-split-across-policies"
         })
         .unwrap();
-    let policies: BTreeSet<&str> = f.evidence.iter().map(|e| e.policy.as_str()).collect();
+    let policies: BTreeSet<&str> = f.evidence.iter().map(|e| &*e.policy).collect();
     assert!(
         policies.contains("arn:aws:iam::111122223333:policy/fn-split-run")
             && policies.contains("arn:aws:iam::111122223333:policy/fn-split-pass"),

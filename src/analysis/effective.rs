@@ -883,12 +883,12 @@ fn add_evidence(access: &mut Access, matched: Vec<MatchedAllow>, allow_when: &Fo
         }
     };
     for s in matched {
-        add(Evidence::new(&*s.policy, s.statement, s.sid.as_deref()));
+        add(Evidence::shared(&s.policy, s.statement, s.sid.as_ref()));
     }
     for r in allow_when.requirements() {
         if r.effect == Effect::Allow && matches!(r.layer, LayerKind::Identity | LayerKind::Resource)
         {
-            add(Evidence::new(&*r.policy, r.statement, r.sid.as_deref()));
+            add(Evidence::shared(&r.policy, r.statement, r.sid.as_ref()));
         }
     }
 }

@@ -5,6 +5,7 @@
 
 use rustc_hash::FxHashSet as HashSet;
 use std::fmt;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -93,13 +94,22 @@ impl fmt::Display for Kind {
 #[serde(untagged)]
 pub enum StatementId {
     Index(usize),
-    Sid(String),
+    /// Shared with the compiled statement: evidence is copied along every route it is on.
+    Sid(Arc<str>),
 }
 
 impl StatementId {
     pub fn new(index: usize, sid: Option<&str>) -> StatementId {
         match sid {
-            Some(s) if !s.is_empty() => StatementId::Sid(s.to_owned()),
+            Some(s) if !s.is_empty() => StatementId::Sid(s.into()),
+            _ => StatementId::Index(index),
+        }
+    }
+
+    /// [`StatementId::new`] with a Sid already shared.
+    pub fn shared(index: usize, sid: Option<&Arc<str>>) -> StatementId {
+        match sid {
+            Some(s) if !s.is_empty() => StatementId::Sid(s.clone()),
             _ => StatementId::Index(index),
         }
     }
@@ -117,16 +127,25 @@ impl fmt::Display for StatementId {
 /// A statement that grants (or denies) what the finding is about.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub struct Evidence {
-    /// A managed policy ARN, an inline policy name, or `ROLE_ARN trust policy`.
-    pub policy: String,
+    /// A managed policy ARN, an inline policy name, or `ROLE_ARN trust policy`. Shared with
+    /// the compiled policy's label, as the Sid is.
+    pub policy: Arc<str>,
     pub statement: StatementId,
 }
 
 impl Evidence {
-    pub fn new(policy: impl Into<String>, index: usize, sid: Option<&str>) -> Evidence {
+    pub fn new(policy: impl Into<Arc<str>>, index: usize, sid: Option<&str>) -> Evidence {
         Evidence {
             policy: policy.into(),
             statement: StatementId::new(index, sid),
+        }
+    }
+
+    /// Evidence for a compiled statement, sharing its policy's label and its Sid.
+    pub fn shared(policy: &Arc<str>, index: usize, sid: Option<&Arc<str>>) -> Evidence {
+        Evidence {
+            policy: policy.clone(),
+            statement: StatementId::shared(index, sid),
         }
     }
 }

@@ -572,7 +572,7 @@ pub(crate) fn new_inspect(data: &Data, target: Target, focus: Pane) -> Inspect {
         && let Some(ev) = f.evidence.first()
     {
         let docs = documents::documents(&data.account, e);
-        if let Some(d) = docs.iter().position(|d| d.evidence_name == ev.policy) {
+        if let Some(d) = docs.iter().position(|d| *d.evidence_name == *ev.policy) {
             inspect.doc = d;
             inspect.mark = docs[d]
                 .source

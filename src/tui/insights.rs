@@ -87,7 +87,7 @@ pub fn statement_index(e: &Evidence, policy: &Policy) -> Option<usize> {
         StatementId::Sid(sid) => policy
             .statements
             .iter()
-            .position(|s| s.sid.as_deref() == Some(sid.as_str())),
+            .position(|s| s.sid.as_deref() == Some(&**sid)),
     }
 }
 

@@ -112,7 +112,7 @@ pub fn items(data: &Data, now: Timestamp, target: Target) -> Vec<Item> {
 
 fn evidence_link(docs: &[Document], f: &Finding) -> Option<Link> {
     let e = f.evidence.first()?;
-    let index = docs.iter().position(|d| d.evidence_name == e.policy)?;
+    let index = docs.iter().position(|d| *d.evidence_name == *e.policy)?;
     Some(Link::Document { index, jump: None })
 }
 

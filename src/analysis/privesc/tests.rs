@@ -122,7 +122,7 @@ fn dave_finding_names_policy_statement_and_fix() {
         ]
     );
     assert_eq!(f.evidence.len(), 1);
-    assert_eq!(f.evidence[0].policy, "ManageOwnTools");
+    assert_eq!(&*f.evidence[0].policy, "ManageOwnTools");
     assert_eq!(f.evidence[0].statement.to_string(), "MaintainToolsPolicy");
     assert!(f.fix.contains("CreatePolicyVersion"));
 }

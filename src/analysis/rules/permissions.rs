@@ -199,8 +199,7 @@ impl AdminAccess {
                 Principal::Role(_) => "Role",
             };
             let conditional = access.outcome == Outcome::Conditional;
-            let sources: BTreeSet<&str> =
-                access.evidence.iter().map(|e| e.policy.as_str()).collect();
+            let sources: BTreeSet<&str> = access.evidence.iter().map(|e| &*e.policy).collect();
             out.push(
                 self.finding(arn, format!("{name} is administrator-equivalent"))
                     .principal(arn)

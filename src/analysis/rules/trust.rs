@@ -615,7 +615,7 @@ mod tests {
         );
         assert_eq!(f.len(), 2, "{f:?}");
         assert_eq!(
-            f[0].evidence[0].policy,
+            &*f[0].evidence[0].policy,
             "arn:aws:iam::123456789012:role/Open trust policy"
         );
 

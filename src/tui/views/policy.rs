@@ -74,7 +74,7 @@ pub fn render(app: &App, data: &Data, frame: &mut Frame, area: Rect) {
         );
         for f in findings {
             for ev in &f.evidence {
-                if ev.policy == doc.evidence_name
+                if *ev.policy == *doc.evidence_name
                     && let Some(i) = document.and_then(|p| statement_index(ev, p))
                 {
                     on_statement.push((i, f));

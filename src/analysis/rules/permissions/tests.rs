@@ -59,7 +59,7 @@ fn admin_access_fires_for_the_demo_admins_only() {
     assert_eq!(names, vec!["ci-deploy", "LegacyAdminRole"]);
     assert_eq!(f[0].severity, Severity::Critical);
     assert_eq!(
-        f[0].evidence[0].policy,
+        &*f[0].evidence[0].policy,
         "arn:aws:iam::aws:policy/AdministratorAccess"
     );
     // Allow everything, deny everything: not an administrator.
