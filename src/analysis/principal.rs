@@ -363,9 +363,7 @@ pub fn mark_request_keys_unknown<'a>(
     for policy in policies {
         for statement in &policy.statements {
             for condition in &statement.conditions {
-                if context.get(&condition.key).is_none() {
-                    context.set_unknown(&condition.key);
-                }
+                context.set_unknown_if_absent(&condition.key);
             }
         }
     }

@@ -109,6 +109,20 @@ impl Context {
         self.put(key, Entry::Unknown);
     }
 
+    /// Marks `key` as unknown unless the context holds it already (known or unknown): one
+    /// pass over the entries, for marking every condition key of a principal's policies.
+    pub fn set_unknown_if_absent(&mut self, key: &str) {
+        let lower: std::borrow::Cow<'_, str> =
+            if key.bytes().any(|b| b.is_ascii_uppercase()) || !key.is_ascii() {
+                key.to_lowercase().into()
+            } else {
+                key.into()
+            };
+        if matches!(self.lookup_lower(&lower), Lookup::Absent) {
+            self.entries.push((lower.into(), Entry::Unknown));
+        }
+    }
+
     /// Removes `key`, making it absent.
     pub fn remove(&mut self, key: &str) {
         let key = key.to_lowercase();
@@ -208,6 +222,24 @@ impl Context {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn marking_unknown_keeps_what_is_there() {
+        let mut c = Context::new().with("aws:username", "alice");
+        c.set_unknown("aws:SourceIp");
+        for key in [
+            "AWS:UserName",
+            "aws:sourceip",
+            "aws:PrincipalTag/Team",
+            "aws:principaltag/team",
+        ] {
+            c.set_unknown_if_absent(key);
+        }
+        assert_eq!(c.get("aws:username"), Some(&ContextValue::from("alice")));
+        assert!(matches!(c.lookup("aws:SourceIp"), Lookup::Unknown));
+        assert!(matches!(c.lookup("AWS:PRINCIPALTAG/TEAM"), Lookup::Unknown));
+        assert_eq!(c.iter().count(), 3, "{c:?}");
+    }
 
     #[test]
     fn overrides_are_undone() {
