@@ -224,7 +224,7 @@ struct Analysis<'e, 'a> {
     /// Per principal slot: facts about it as a target.
     targets: Vec<TargetFacts>,
     /// Per service technique: the roles its services may assume.
-    service_targets: Vec<OnceCell<ServiceTargets>>,
+    service_roles: Vec<OnceCell<Box<[Principal]>>>,
     /// [`Self::service_bits`].
     service_bits: OnceCell<Vec<u128>>,
     /// Per (slot, technique index): 1 + rank of the best escalation found, 0 for none.
@@ -278,7 +278,7 @@ impl<'e, 'a> Analysis<'e, 'a> {
             targets: (0..account.principal_count())
                 .map(|_| TargetFacts::default())
                 .collect(),
-            service_targets: (0..TECHNIQUES.len()).map(|_| OnceCell::new()).collect(),
+            service_roles: (0..TECHNIQUES.len()).map(|_| OnceCell::new()).collect(),
             service_bits: OnceCell::new(),
             found_rank: vec![0; account.principal_count() * TECHNIQUES.len()],
             caps: RefCell::new(vec![0; account.principal_count() * TECHNIQUES.len()]),
@@ -1342,15 +1342,15 @@ impl<'e, 'a> Analysis<'e, 'a> {
                     if !self.service_prefilter(p, &s) {
                         continue;
                     }
-                    let targets = self.service_targets(t, &s);
-                    if targets.roles.is_empty() {
+                    let targets = self.service_roles(t, &s);
+                    if targets.is_empty() {
                         continue;
                     }
                     lists.services |= bit;
                     match self.become_reach(p, t) {
                         Reach::Everyone => lists.everyone.services |= bit,
                         reach => reach.for_each_in(roles.clone(), |slot| {
-                            if targets.may_assume[slot - a.users.len()] {
+                            if self.service_bits()[slot - a.users.len()] & bit != 0 {
                                 mark(slot, i);
                             }
                         }),
@@ -1361,13 +1361,14 @@ impl<'e, 'a> Analysis<'e, 'a> {
         (lists, marked)
     }
 
-    /// Per role: the service techniques (as bits of their index) whose services may assume it.
+    /// Per role: the service techniques (as bits of their index) whose services may assume it
+    /// ([`Self::service_roles`] by role).
     fn service_bits(&self) -> &[u128] {
         self.service_bits.get_or_init(|| {
             let mut bits = vec![0u128; self.account.roles.len()];
             for (i, t) in TECHNIQUES.iter().enumerate() {
                 if let techniques::Kind::Service(s) = t.kind {
-                    for q in self.service_targets(t, &s).roles.iter() {
+                    for q in self.service_roles(t, &s) {
                         if let Principal::Role(rid) = q {
                             bits[rid.index()] |= 1 << i;
                         }
@@ -1406,11 +1407,9 @@ impl<'e, 'a> Analysis<'e, 'a> {
             (techniques::Kind::Become(b), Principal::User(_)) => {
                 b != Become::AssumeRole && b != Become::UpdateAssumeRolePolicy
             }
-            (techniques::Kind::Service(s), Principal::Role(rid)) => self
-                .service_targets(t, &s)
-                .may_assume
-                .get(rid.index())
-                .is_some_and(|&may| may),
+            (techniques::Kind::Service(_), Principal::Role(rid)) => {
+                self.service_bits()[rid.index()] & (1 << technique_index(t)) != 0
+            }
             _ => false,
         };
         let i = technique_index(t);
@@ -1680,12 +1679,8 @@ impl<'e, 'a> Analysis<'e, 'a> {
     }
 
     /// Roles the technique's services may assume (the same for every attacker).
-    fn service_roles(&self, t: &'static Technique, s: &ServiceRun) -> Rc<[Principal]> {
-        self.service_targets(t, s).roles.clone()
-    }
-
-    fn service_targets(&self, t: &'static Technique, s: &ServiceRun) -> &ServiceTargets {
-        self.service_targets[technique_index(t)].get_or_init(|| {
+    fn service_roles(&self, t: &'static Technique, s: &ServiceRun) -> &[Principal] {
+        self.service_roles[technique_index(t)].get_or_init(|| {
             // Only roles with an edge from one of the services can qualify.
             let graph = self.graph();
             let mut roles: Vec<RoleId> = graph
@@ -1698,14 +1693,7 @@ impl<'e, 'a> Analysis<'e, 'a> {
             roles.sort_unstable();
             roles.dedup();
             roles.retain(|&rid| self.service_trust(rid, s).possible());
-            let mut may_assume = vec![false; self.account.roles.len()];
-            for rid in &roles {
-                may_assume[rid.index()] = true;
-            }
-            ServiceTargets {
-                roles: roles.into_iter().map(Principal::Role).collect(),
-                may_assume,
-            }
+            roles.into_iter().map(Principal::Role).collect()
         })
     }
 
@@ -1902,9 +1890,9 @@ impl TargetOrder {
                     let t = &TECHNIQUES[technique];
                     let list = match t.kind {
                         techniques::Kind::Service(s) if lists.services & (1 << technique) != 0 => {
-                            a.service_targets(t, &s).roles.clone()
+                            a.service_roles(t, &s)
                         }
-                        _ => Rc::from([]),
+                        _ => &[],
                     };
                     let Some(&q) = list.get(at) else {
                         *self = TargetOrder::ServiceAt {
@@ -1948,13 +1936,6 @@ impl TargetOrder {
             }
         }
     }
-}
-
-/// The roles a service technique's services may assume.
-struct ServiceTargets {
-    roles: Rc<[Principal]>,
-    /// By role index: whether it is one of `roles`.
-    may_assume: Vec<bool>,
 }
 
 /// A member of a technique's pool of attackers (see [`Analysis::candidates`]), with the
