@@ -3,6 +3,8 @@
 //! "Condition key names are not case-sensitive" (IAM User Guide, "IAM JSON policy elements:
 //! Condition"), so keys are stored lowercased and looked up by a lowercased name.
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 
 /// The value of one context key: single-valued (`aws:SourceIp`) or multivalued (`aws:TagKeys`,
@@ -112,12 +114,7 @@ impl Context {
     /// Marks `key` as unknown unless the context holds it already (known or unknown): one
     /// pass over the entries, for marking every condition key of a principal's policies.
     pub fn set_unknown_if_absent(&mut self, key: &str) {
-        let lower: std::borrow::Cow<'_, str> =
-            if key.bytes().any(|b| b.is_ascii_uppercase()) || !key.is_ascii() {
-                key.to_lowercase().into()
-            } else {
-                key.into()
-            };
+        let lower = lowercase(key);
         if matches!(self.lookup_lower(&lower), Lookup::Absent) {
             self.entries.push((lower.into(), Entry::Unknown));
         }
@@ -185,11 +182,7 @@ impl Context {
 
     /// Looks up a key in any case.
     pub fn lookup(&self, key: &str) -> Lookup<'_> {
-        if key.bytes().any(|b| b.is_ascii_uppercase()) || !key.is_ascii() {
-            self.lookup_lower(&key.to_lowercase())
-        } else {
-            self.lookup_lower(key)
-        }
+        self.lookup_lower(&lowercase(key))
     }
 
     /// The value of a key in any case, if it is present and known.
@@ -216,6 +209,15 @@ impl Context {
                 },
             )
         })
+    }
+}
+
+/// `key` in lowercase, copied only when it is not already.
+fn lowercase(key: &str) -> Cow<'_, str> {
+    if key.bytes().any(|b| b.is_ascii_uppercase()) || !key.is_ascii() {
+        Cow::Owned(key.to_lowercase())
+    } else {
+        Cow::Borrowed(key)
     }
 }
 
