@@ -228,13 +228,7 @@ pub fn scan(account: &Account, now: Timestamp) -> Vec<Finding> {
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         (out, escalations)
     });
-    // Letting go of every compiled policy (a large account has hundreds of thousands of
-    // statements) takes a while: a thread of its own does it while the caller goes on. If
-    // no thread can be started, the refused closure drops them here.
-    std::thread::Builder::new()
-        .name("iamscope-drop".into())
-        .spawn(move || drop(compiled))
-        .ok();
+    super::let_go_elsewhere(compiled);
     findings::merge(out, escalations)
 }
 

@@ -54,12 +54,8 @@ pub fn run(args: &ScanArgs, account: &Account, out: &mut dyn Write) -> CliResult
         ScanFormat::Markdown => markdown(out, account, now, &findings)?,
         ScanFormat::Table => table(out, &findings)?,
     }
-    // A large account has a hundred thousand findings: letting go of them takes a tenth of a
-    // second, which a thread of its own spends while the process exits.
-    std::thread::Builder::new()
-        .name("iamscope-drop".into())
-        .spawn(move || drop(findings))
-        .ok();
+    // The process exits meanwhile.
+    crate::analysis::let_go_elsewhere(findings);
     Ok(if failed {
         Exit::Findings
     } else {
