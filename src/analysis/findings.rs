@@ -100,10 +100,7 @@ pub enum StatementId {
 
 impl StatementId {
     pub fn new(index: usize, sid: Option<&str>) -> StatementId {
-        match sid {
-            Some(s) if !s.is_empty() => StatementId::Sid(s.into()),
-            _ => StatementId::Index(index),
-        }
+        StatementId::shared(index, sid.filter(|s| !s.is_empty()).map(Arc::from).as_ref())
     }
 
     /// [`StatementId::new`] with a Sid already shared.
