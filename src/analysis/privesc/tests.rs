@@ -226,9 +226,7 @@ fn techniques_fit_in_a_mask() {
 
 #[test]
 fn passes_shared_with_a_helper_find_the_same() {
-    let path =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/privesc/account.json");
-    let a = source::read_file(&path).unwrap();
+    let a = every_technique_account();
     let summary = |fs: Vec<Finding>| -> Vec<(String, Vec<String>, Vec<Evidence>)> {
         fs.into_iter().map(|f| (f.id, f.path, f.evidence)).collect()
     };
@@ -259,8 +257,6 @@ fn passes_shared_with_a_helper_find_the_same() {
 
 #[test]
 fn a_closed_gate_means_no_change_is_possible() {
-    let path =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/privesc/account.json");
     // Eve may take the group's Deny away from Victor, then become him.
     let group_deny = group_deny_account(json!([
         "iam:CreateAccessKey",
@@ -268,7 +264,7 @@ fn a_closed_gate_means_no_change_is_possible() {
         "iam:RemoveUserFromGroup"
     ]));
     let accounts = [
-        source::read_file(&path).unwrap(),
+        every_technique_account(),
         demo::account().unwrap(),
         group_deny,
     ];
@@ -302,10 +298,8 @@ fn a_closed_gate_means_no_change_is_possible() {
 /// statements may reach it, and none that no technique reaches.
 #[test]
 fn the_target_walk_is_the_lists_in_order() {
-    let path =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/privesc/account.json");
     let accounts = [
-        source::read_file(&path).unwrap(),
+        every_technique_account(),
         demo::account().unwrap(),
         group_deny_account(json!(["iam:CreateAccessKey", "iam:UpdateAssumeRolePolicy"])),
     ];
@@ -371,6 +365,13 @@ fn the_target_walk_is_the_lists_in_order() {
         }
     }
     assert!(longest >= 3, "{longest}");
+}
+
+/// The account with a principal per known technique and the traps (`tests/data/privesc`).
+fn every_technique_account() -> Account {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/privesc/account.json");
+    source::read_file(&path).unwrap()
 }
 
 /// Victor is allowed everything but IAM, which his group denies; Eve is allowed `actions`.
