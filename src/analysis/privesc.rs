@@ -2134,78 +2134,123 @@ fn kind_name(p: Principal) -> &'static str {
     }
 }
 
-fn step_sentence(account: &Account, from: Principal, step: &Step) -> String {
+/// Writes what `step` does, taken by `from`, as a clause of the finding's detail.
+fn write_step(out: &mut String, account: &Account, from: Principal, step: &Step) {
+    use std::fmt::Write;
     let t = step.technique;
     let target = step.target.name(account);
-    let to = format!("{} {target}", kind_name(step.target));
-    let who = if step.target == from {
-        "itself".to_owned()
-    } else {
-        to.clone()
-    };
-    match t.kind {
+    let kind = kind_name(step.target);
+    // Writing to a `String` cannot fail.
+    let _ = match t.kind {
         techniques::Kind::Modify(m) => {
             let via = step.via.as_deref().unwrap_or_default();
+            let who = Who {
+                itself: step.target == from,
+                kind,
+                name: target,
+            };
             match m {
-                Modify::CreatePolicyVersion => format!(
+                Modify::CreatePolicyVersion => write!(
+                    out,
                     "create a new default version of {via}, which applies to {who}, granting anything"
                 ),
                 Modify::SetDefaultPolicyVersion => {
-                    format!("make {via} the default, which makes {who} administrator")
+                    write!(
+                        out,
+                        "make {via} the default, which makes {who} administrator"
+                    )
                 }
-                Modify::PutGroupPolicy | Modify::AttachGroupPolicy => format!(
+                Modify::PutGroupPolicy | Modify::AttachGroupPolicy => write!(
+                    out,
                     "use {} on group {via}, of which {who} is a member, to grant anything",
                     t.name
                 ),
                 Modify::AddUserToGroup => {
-                    format!("add {who} to group {via}, which makes it administrator")
+                    write!(
+                        out,
+                        "add {who} to group {via}, which makes it administrator"
+                    )
                 }
-                Modify::DeleteBoundary | Modify::PutBoundary => format!(
+                Modify::DeleteBoundary | Modify::PutBoundary => write!(
+                    out,
                     "lift the permissions boundary of {who} with {}, which leaves it administrator",
                     t.name
                 ),
-                Modify::RemoveDeny => format!(
+                Modify::RemoveDeny => write!(
+                    out,
                     "remove {via}, whose Deny is all that keeps {who} from being administrator"
                 ),
-                _ => format!("use {} on {who} to grant anything", t.name),
+                _ => write!(out, "use {} on {who} to grant anything", t.name),
             }
         }
         techniques::Kind::Become(b) => match b {
-            Become::AssumeRole => format!("assume {to}"),
-            Become::CreateAccessKey => format!("create an access key for {to}"),
-            Become::CreateLoginProfile => format!("set a console password for {to}"),
-            Become::UpdateLoginProfile => format!("reset the console password of {to}"),
-            Become::UpdateAssumeRolePolicy => {
-                format!("rewrite the trust policy of {to} to admit itself, then assume it")
+            Become::AssumeRole => write!(out, "assume {kind} {target}"),
+            Become::CreateAccessKey => write!(out, "create an access key for {kind} {target}"),
+            Become::CreateLoginProfile => write!(out, "set a console password for {kind} {target}"),
+            Become::UpdateLoginProfile => {
+                write!(out, "reset the console password of {kind} {target}")
             }
+            Become::UpdateAssumeRolePolicy => write!(
+                out,
+                "rewrite the trust policy of {kind} {target} to admit itself, then assume it"
+            ),
         },
         techniques::Kind::Service(s) => match s.existing {
-            Some(what) => format!(
-                "use {} on {} to run code as {to}",
+            Some(what) => write!(
+                out,
+                "use {} on {} to run code as {kind} {target}",
                 t.name,
                 what.replace("{role}", target)
             ),
-            None => format!("use {} to run code as {to}", t.name),
+            None => write!(out, "use {} to run code as {kind} {target}", t.name),
         },
+    };
+}
+
+/// The target of a change, as a step's clause names it: "itself", or its kind and name.
+struct Who<'s> {
+    itself: bool,
+    kind: &'static str,
+    name: &'s str,
+}
+
+impl std::fmt::Display for Who<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.itself {
+            f.write_str("itself")
+        } else {
+            write!(f, "{} {}", self.kind, self.name)
+        }
     }
 }
 
 fn finding(account: &Account, e: Escalation) -> Finding {
+    use std::fmt::Write;
     let p = e.principal;
     let arn = p.arn(account);
     let name = p.name(account);
-    let rule = format!("privesc.{}", e.technique.id);
-    let mut path = vec![arn.to_owned()];
-    let mut sentences = Vec::new();
+    let mut path = Vec::with_capacity(1 + 2 * e.steps.len());
+    path.push(arn.to_owned());
+    // One buffer for the detail: tens of thousands of findings on a large account.
+    let mut detail = String::with_capacity(256);
+    detail.push_str(if matches!(p, Principal::User(_)) {
+        "User "
+    } else {
+        "Role "
+    });
+    detail.push_str(name);
+    detail.push_str(" can ");
     let mut from = p;
-    for step in &e.steps {
-        let mut element = step.technique.name.to_owned();
-        if let Some(via) = &step.via {
-            element = format!("{element} ({via})");
-        }
-        path.push(element);
+    for (i, step) in e.steps.iter().enumerate() {
+        path.push(match &step.via {
+            Some(via) => format!("{} ({via})", step.technique.name),
+            None => step.technique.name.to_owned(),
+        });
         path.push(step.target.arn(account).to_owned());
-        sentences.push(step_sentence(account, from, step));
+        if i > 0 {
+            detail.push_str(", then ");
+        }
+        write_step(&mut detail, account, from, step);
         from = step.target;
     }
     let last = e.steps.last().map_or(p, |s| s.target);
@@ -2213,45 +2258,41 @@ fn finding(account: &Account, e: Escalation) -> Finding {
         .steps
         .last()
         .is_some_and(|s| matches!(s.technique.kind, techniques::Kind::Modify(_)));
-    let gain = if ends_modified {
-        String::new()
-    } else {
-        format!(
+    // Writing to a `String` cannot fail.
+    if !ends_modified {
+        let _ = write!(
+            detail,
             ", and {} {} is administrator-equivalent",
             kind_name(last),
             last.name(account)
-        )
-    };
-    let outcome = if last == p {
-        "so it can make itself administrator".to_owned()
+        );
+    }
+    if last == p {
+        detail.push_str("; so it can make itself administrator.");
     } else {
-        format!("so {} {name} can act as an administrator", kind_name(p))
-    };
-    let conditional = e.outcome == Outcome::Conditional;
-    let severity = severity(e.outcome);
-    let via_title = if e.steps.len() > 1 || last != p {
-        format!(" via {}", last.name(account))
-    } else {
-        String::new()
-    };
-    let mut detail = format!(
-        "{} {name} can {}{gain}; {outcome}.",
-        capitalize(kind_name(p)),
-        sentences.join(", then ")
-    );
-    if conditional {
+        let _ = write!(
+            detail,
+            "; so {} {name} can act as an administrator.",
+            kind_name(p)
+        );
+    }
+    if e.outcome == Outcome::Conditional {
         detail.push_str(" This depends on conditions the account alone does not settle (listed).");
     }
-    detail.push_str(&format!(" Known technique: {}.", e.technique.source));
+    let _ = write!(detail, " Known technique: {}.", e.technique.source);
+    let mut title = format!(
+        "{name} can escalate to administrator with {}",
+        e.technique.name
+    );
+    if e.steps.len() > 1 || last != p {
+        let _ = write!(title, " via {}", last.name(account));
+    }
     Finding::new(
-        &rule,
+        &format!("privesc.{}", e.technique.id),
         Kind::PrivilegeEscalation,
-        severity,
+        severity(e.outcome),
         arn,
-        format!(
-            "{name} can escalate to administrator with {}{via_title}",
-            e.technique.name
-        ),
+        title,
     )
     .principal(arn)
     .detail(detail)
@@ -2267,14 +2308,6 @@ fn severity(outcome: Outcome) -> Severity {
         Severity::High
     } else {
         Severity::Critical
-    }
-}
-
-fn capitalize(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().chain(c).collect(),
-        None => String::new(),
     }
 }
 
