@@ -79,6 +79,19 @@ impl<'x> Restriction<'x> {
         }
     }
 
+    /// Whether a statement of a policy with `index` covers one of the actions.
+    fn covers(
+        &mut self,
+        index: Option<&'static ActionIndex>,
+    ) -> impl Fn(&CompiledStatement) -> bool + 'x {
+        let actions = self.actions;
+        let mask = self.mask(index);
+        move |s| match &mask {
+            Some(mask) => s.mask.intersects(mask),
+            None => actions.iter().any(|a| s.action_matches(a)),
+        }
+    }
+
     fn mask(&mut self, index: Option<&'static ActionIndex>) -> Option<ActionMask> {
         let index = index?;
         match self.mask {
@@ -215,20 +228,41 @@ impl CompiledPolicy {
 
     /// [`CompiledPolicy::for_actions`] of the restriction's actions.
     pub(crate) fn restrict(&self, r: &mut Restriction<'_>) -> CompiledPolicy {
-        self.restrict_some(r).unwrap_or_else(|| CompiledPolicy {
-            label: self.label.clone(),
-            statements: Arc::new([]),
-            index: self.index,
-        })
+        self.restrict_some(r).unwrap_or_else(|| self.emptied())
     }
 
     /// [`CompiledPolicy::restrict`], or `None` when no statement is left.
     pub(crate) fn restrict_some(&self, r: &mut Restriction<'_>) -> Option<CompiledPolicy> {
-        let actions = r.actions;
-        match r.mask(self.index) {
-            Some(mask) => self.keep(|s| s.mask.intersects(&mask)),
-            None => self.keep(|s| actions.iter().any(|a| s.action_matches(a))),
+        let covers = r.covers(self.index);
+        self.keep(|_, s| covers(s))
+    }
+
+    /// The policy with no statement left, label kept.
+    pub(crate) fn emptied(&self) -> CompiledPolicy {
+        CompiledPolicy {
+            label: self.label.clone(),
+            statements: Arc::new([]),
+            index: self.index,
         }
+    }
+
+    /// Appends to `out` one bit per statement, 64 to a word, set for the statements that
+    /// cover one of `r`'s actions (see [`CompiledPolicy::selected`]).
+    pub(crate) fn select(&self, r: &mut Restriction<'_>, out: &mut Vec<u64>) {
+        let start = out.len();
+        out.resize(start + self.statements.len().div_ceil(64), 0);
+        let covers = r.covers(self.index);
+        for (i, s) in self.statements.iter().enumerate() {
+            if covers(s) {
+                out[start + i / 64] |= 1 << (i % 64);
+            }
+        }
+    }
+
+    /// The policy with the statements whose bits are set in `words`, from
+    /// [`CompiledPolicy::select`]; `None` when none is.
+    pub(crate) fn selected(&self, words: &[u64]) -> Option<CompiledPolicy> {
+        self.keep(|i, _| words.get(i / 64).is_some_and(|w| w >> (i % 64) & 1 == 1))
     }
 
     /// `actions` as a mask of the policy's index, when it has one with all of them.
@@ -245,8 +279,16 @@ impl CompiledPolicy {
         }
     }
 
-    fn keep(&self, covers: impl Fn(&CompiledStatement) -> bool) -> Option<CompiledPolicy> {
-        let covered = self.statements.iter().filter(|s| covers(s)).count();
+    /// The policy with the statements `keeps` (given each one's position) keeps.
+    fn keep(&self, keeps: impl Fn(usize, &CompiledStatement) -> bool) -> Option<CompiledPolicy> {
+        let kept = || {
+            self.statements
+                .iter()
+                .enumerate()
+                .filter(|(i, s)| keeps(*i, s))
+                .map(|(_, s)| s)
+        };
+        let covered = kept().count();
         if covered == 0 {
             return None;
         }
@@ -255,12 +297,7 @@ impl CompiledPolicy {
         }
         Some(CompiledPolicy {
             label: self.label.clone(),
-            statements: self
-                .statements
-                .iter()
-                .filter(|s| covers(s))
-                .cloned()
-                .collect(),
+            statements: kept().cloned().collect(),
             index: self.index,
         })
     }

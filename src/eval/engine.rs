@@ -144,6 +144,61 @@ impl PolicySet {
 }
 
 impl PolicySet {
+    /// Which statements of each layer cover one of `actions`, as bits written to `out`: two
+    /// equal selections of one set restrict it alike ([`PolicySet::selected`]), and most
+    /// actions keep the same few statements of a principal's policies.
+    pub fn select(&self, actions: &[&str], out: &mut Vec<u64>) {
+        out.clear();
+        let mut r = Restriction::new(actions);
+        for p in self.layers() {
+            p.select(&mut r, out);
+        }
+    }
+
+    /// The set restricted to a selection [`PolicySet::select`] made of it: the same as
+    /// [`PolicySet::for_actions`] of the selection's actions.
+    pub fn selected(&self, selection: &[u64]) -> PolicySet {
+        let mut rest = selection;
+        let mut next = |p: &CompiledPolicy| {
+            let (words, after) = rest.split_at(p.len().div_ceil(64).min(rest.len()));
+            rest = after;
+            p.selected(words)
+        };
+        let identity = self.identity.iter().filter_map(&mut next).collect();
+        let mut all = |p: &CompiledPolicy| next(p).unwrap_or_else(|| p.emptied());
+        let permission_boundary = self.permission_boundary.as_ref().map(&mut all);
+        let scps = self
+            .scps
+            .iter()
+            .map(|l| l.iter().map(&mut all).collect())
+            .collect();
+        let rcps = self
+            .rcps
+            .iter()
+            .map(|l| l.iter().map(&mut all).collect())
+            .collect();
+        PolicySet {
+            identity,
+            permission_boundary,
+            scps,
+            rcps,
+            resource_policy: self.resource_policy.as_ref().map(&mut all),
+            session_policy: self.session_policy.as_ref().map(&mut all),
+            resource_policy_kind: self.resource_policy_kind,
+        }
+    }
+
+    /// Every policy, layer by layer in the order of [`PolicySet::for_actions`].
+    fn layers(&self) -> impl Iterator<Item = &CompiledPolicy> {
+        self.identity
+            .iter()
+            .chain(&self.permission_boundary)
+            .chain(self.scps.iter().flatten())
+            .chain(self.rcps.iter().flatten())
+            .chain(&self.resource_policy)
+            .chain(&self.session_policy)
+    }
+
     /// Whether every request for `action` on a resource in the caller's account is certainly
     /// allowed: identity policies alone, one of them allowing every action on every resource
     /// without conditions, and no `Deny` that covers the action. A shortcut before evaluating.
@@ -1111,6 +1166,69 @@ mod tests {
 
     fn req(principal: &str, resource_account: &str) -> Request {
         Request::new(principal, "s3:GetObject", OBJECT).with_resource_account(resource_account)
+    }
+
+    /// Each layer's policies as (label, kept statement positions).
+    fn shape(set: &PolicySet) -> Vec<Vec<(String, Vec<usize>)>> {
+        let policies = |ps: &mut dyn Iterator<Item = &CompiledPolicy>| {
+            ps.map(|p| (p.label().to_owned(), p.statement_indexes()))
+                .collect()
+        };
+        let mut out = vec![
+            policies(&mut set.identity.iter()),
+            policies(&mut set.permission_boundary.iter()),
+        ];
+        out.extend(set.scps.iter().map(|l| policies(&mut l.iter())));
+        out.push(policies(&mut set.session_policy.iter()));
+        out
+    }
+
+    #[test]
+    fn a_selection_restricts_as_its_actions_do() {
+        // 70 statements: the selection takes two words for this policy.
+        let many: Vec<String> = (0..70)
+            .map(|i| {
+                let action = ["s3:GetObject", "iam:PassRole", "ec2:*"][i % 3];
+                format!(r#"{{"Effect":"Allow","Action":"{action}","Resource":"*"}}"#)
+            })
+            .collect();
+        let many = pol(
+            "many",
+            &format!(
+                r#"{{"Version":"2012-10-17","Statement":[{}]}}"#,
+                many.join(",")
+            ),
+        );
+        let set = PolicySet {
+            identity: vec![allow("s3:*"), many, deny("iam:*"), allow("sqs:SendMessage")],
+            permission_boundary: Some(allow("s3:GetObject")),
+            scps: vec![vec![allow("*")], vec![allow("ec2:*"), deny("s3:PutObject")]],
+            session_policy: Some(allow("iam:*")),
+            ..PolicySet::default()
+        };
+        let mut selection = Vec::new();
+        let mut seen = Vec::new();
+        for action in [
+            "s3:GetObject",
+            "s3:PutObject",
+            "iam:PassRole",
+            "IAM:passrole",
+            "ec2:RunInstances",
+            "sqs:SendMessage",
+            "kms:Decrypt",
+        ] {
+            set.select(&[action], &mut selection);
+            let want = shape(&set.for_action(action));
+            assert_eq!(shape(&set.selected(&selection)), want, "{action}");
+            seen.push((selection.clone(), want));
+        }
+        // Equal selections, and only those, restrict alike.
+        for (a, want_a) in &seen {
+            for (b, want_b) in &seen {
+                assert_eq!(a == b, want_a == want_b);
+            }
+        }
+        assert!(seen[2].0 == seen[3].0 && seen[0].0 != seen[1].0);
     }
 
     fn d(set: &PolicySet, r: &Request) -> Decision {
