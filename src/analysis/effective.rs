@@ -236,6 +236,12 @@ pub struct Effective<'a> {
     /// Per action: a generic resource of each type it acts on, from the catalog (the first
     /// resources [`Effective::check_somewhere`] tries, the same for every principal).
     templates: PerAction<Rc<[String]>>,
+    /// The distinct lists in [`Self::templates`]: actions on the same resource types share one.
+    template_lists: RefCell<Vec<Rc<[String]>>>,
+    /// [`Effective::check_somewhere`]'s answers, by restricted set and templates (each kept,
+    /// so their addresses name them): actions that keep the same statements and act on the
+    /// same resource types get the same answer.
+    somewhere: Memo<(usize, usize), Access>,
     /// Per principal: its layers restricted to the [`ADMIN_SENTINELS`] actions.
     admin_sets: Vec<OnceCell<PolicySet>>,
     /// Per principal: its layers restricted to one action (most questions repeat an action).
@@ -311,6 +317,8 @@ impl<'a> Effective<'a> {
             selection: RefCell::default(),
             admin_sets: (0..n).map(|_| OnceCell::new()).collect(),
             templates: RefCell::default(),
+            template_lists: RefCell::default(),
+            somewhere: RefCell::default(),
             contexts: (0..n).map(|_| OnceCell::new()).collect(),
             requests: (0..n).map(|_| RefCell::default()).collect(),
             admin: (0..n).map(|_| OnceCell::new()).collect(),
@@ -599,12 +607,16 @@ impl<'a> Effective<'a> {
         }
         let set = self.action_set(p, action);
         let templates = self.templates(action);
-        let candidates = self.candidates(p, &set, &templates);
-        // The conditions and evidence only for the best resource.
-        self.best_resource(&set, p, action, candidates, &[], true)
-            .map_or_else(Access::never, |b| {
-                answer_with_evidence(b.outcome, &b.allow_when, b.matched)
-            })
+        // The action takes part only through the statements it keeps and the resources tried.
+        let key = (Rc::as_ptr(&set) as usize, templates.as_ptr() as usize);
+        remembered(&self.somewhere, &key, || {
+            let candidates = self.candidates(p, &set, &templates);
+            // The conditions and evidence only for the best resource.
+            self.best_resource(&set, p, action, candidates, &[], true)
+                .map_or_else(Access::never, |b| {
+                    answer_with_evidence(b.outcome, &b.allow_when, b.matched)
+                })
+        })
     }
 
     /// The outcome of [`Effective::check_somewhere`] alone, with context keys of the caller's
@@ -667,7 +679,13 @@ impl<'a> Effective<'a> {
             if out.is_empty() {
                 out.push("*".to_owned());
             }
-            out.into()
+            let mut lists = self.template_lists.borrow_mut();
+            if let Some(known) = lists.iter().find(|l| l[..] == out[..]) {
+                return known.clone();
+            }
+            let list: Rc<[String]> = out.into();
+            lists.push(list.clone());
+            list
         })
     }
 
@@ -971,8 +989,9 @@ fn instantiate_pattern(pattern: &str, context: &Context) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::rules::test_support;
     use crate::model::UserId;
-    use crate::source::demo;
+    use crate::source::{self, demo};
 
     #[test]
     fn both_accesses_must_hold_and_only_one_may_tell_its_statements() {
@@ -1136,6 +1155,46 @@ mod tests {
                 "{name}"
             );
         }
+    }
+
+    #[test]
+    fn answers_shared_between_actions_are_the_ones_asked_alone() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/data/privesc/account.json");
+        // Both actions keep the same statements; the Deny tells their resource types apart.
+        let mut mallory = test_support::user("mallory");
+        mallory["UserPolicyList"] = serde_json::json!([{"PolicyName": "keys", "PolicyDocument": {
+            "Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Action": ["iam:CreateAccessKey", "iam:AttachRolePolicy"],
+                 "Resource": "*"},
+                {"Effect": "Deny", "Action": ["iam:CreateAccessKey", "iam:AttachRolePolicy"],
+                 "NotResource": "arn:aws:iam::123456789012:user/*"}]}}]);
+        let split = test_support::accounts(vec![mallory], vec![]);
+        let (mut asked, mut answers) = (0, 0);
+        for account in [
+            demo::account().unwrap(),
+            source::read_file(&path).unwrap(),
+            split,
+        ] {
+            let compiled = Arc::new(CompiledAccount::new(&account));
+            let shared = Effective::with_compiled(&account, now(), compiled.clone());
+            let principals: Vec<Principal> = shared.principals().collect();
+            for action in crate::analysis::privesc::actions() {
+                // Only this action is ever asked of `alone`.
+                let alone = Effective::with_compiled(&account, now(), compiled.clone());
+                for &p in &principals {
+                    let want = alone.check_somewhere(p, action);
+                    assert_eq!(shared.check_somewhere(p, action), want, "{p:?} {action}");
+                    asked += usize::from(shared.may(p, action));
+                }
+            }
+            answers += shared.somewhere.borrow().len();
+        }
+        // Actions did share answers.
+        assert!(
+            answers < asked / 2,
+            "{answers} answers for {asked} questions"
+        );
     }
 
     #[test]
