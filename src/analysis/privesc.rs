@@ -1549,17 +1549,23 @@ impl<'e, 'a> Analysis<'e, 'a> {
         if !steps.possible() {
             return Access::never();
         }
-        let mut access = (*steps).clone();
-        if s.pass_role {
+        // Passing the role is what most attackers lack: asked before the steps are copied.
+        let pass = if s.pass_role {
             let services = if s.passed_to.is_empty() {
                 s.trust
             } else {
                 s.passed_to
             };
-            access = match best_answer(services.iter().map(|svc| self.pass_role(p, rid, svc))) {
-                Some(pass) => access.and(&pass),
-                None => Access::never(),
-            };
+            match best_answer(services.iter().map(|svc| self.pass_role(p, rid, svc))) {
+                Some(pass) if pass.possible() => Some(pass),
+                _ => return Access::never(),
+            }
+        } else {
+            None
+        };
+        let mut access = (*steps).clone();
+        if let Some(pass) = pass {
+            access = access.and(&pass);
         }
         access = access.and(&trust);
         if let Some(what) = s.existing
