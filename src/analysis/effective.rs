@@ -205,6 +205,10 @@ fn allow_mask<'p>(policies: impl IntoIterator<Item = &'p CompiledPolicy>) -> Act
 /// Answers kept per action.
 type PerAction<T> = Memo<String, T>;
 
+/// A restricted set (its address), a [`PolicySet::resource_signature`], an
+/// [`Effective::extra_id`].
+type CheckKey = (usize, u64, usize);
+
 /// Restricted policy sets by the selection of statements they keep.
 type Restrictions = RefCell<Vec<(Box<[u64]>, Rc<PolicySet>)>>;
 
@@ -242,6 +246,10 @@ pub struct Effective<'a> {
     /// so their addresses name them): actions that keep the same statements and act on the
     /// same resource types get the same answer.
     somewhere: Memo<(usize, usize), Access>,
+    /// [`Effective::check`]'s answers by [`Effective::check_key`].
+    checks: Memo<CheckKey, Access>,
+    /// The lists of extra context keys questions carried, numbered by position (+1).
+    extras: RefCell<Vec<Vec<(String, ContextValue)>>>,
     /// Per principal: its layers restricted to the [`ADMIN_SENTINELS`] actions.
     admin_sets: Vec<OnceCell<PolicySet>>,
     /// Per principal: its layers restricted to one action (most questions repeat an action).
@@ -319,6 +327,8 @@ impl<'a> Effective<'a> {
             templates: RefCell::default(),
             template_lists: RefCell::default(),
             somewhere: RefCell::default(),
+            checks: RefCell::default(),
+            extras: RefCell::default(),
             contexts: (0..n).map(|_| OnceCell::new()).collect(),
             requests: (0..n).map(|_| RefCell::default()).collect(),
             admin: (0..n).map(|_| OnceCell::new()).collect(),
@@ -452,7 +462,51 @@ impl<'a> Effective<'a> {
         if !set.may_allow_resource(resource) {
             return Access::never();
         }
-        self.evaluate(&set, p, action, resource, extra)
+        match self.check_key(&set, resource, extra) {
+            Some(key) => remembered(&self.checks, &key, || {
+                self.evaluate(&set, p, action, resource, extra)
+            }),
+            None => self.evaluate(&set, p, action, resource, extra),
+        }
+    }
+
+    /// What [`Effective::check`]'s answer depends on, when few things do: the restricted set
+    /// (the action takes part only through the statements it keeps), how they cover the
+    /// resource, and the extra keys. Only for resources of the account (or of none): the
+    /// request's account is then the principal's.
+    fn check_key(
+        &self,
+        set: &Rc<PolicySet>,
+        resource: &str,
+        extra: &[(&str, ContextValue)],
+    ) -> Option<CheckKey> {
+        let arn_account = resource.split(':').nth(4).unwrap_or_default();
+        if !arn_account.is_empty() && arn_account != self.account.info.account_id {
+            return None;
+        }
+        let signature = set.resource_signature(resource)?;
+        Some((Rc::as_ptr(set) as usize, signature, self.extra_id(extra)))
+    }
+
+    /// A number for a list of extra context keys, the same for equal lists: 0 for none.
+    fn extra_id(&self, extra: &[(&str, ContextValue)]) -> usize {
+        if extra.is_empty() {
+            return 0;
+        }
+        let mut known = self.extras.borrow_mut();
+        let same = |k: &Vec<(String, ContextValue)>| {
+            k.len() == extra.len() && k.iter().zip(extra).all(|(a, b)| a.0 == b.0 && a.1 == b.1)
+        };
+        if let Some(i) = known.iter().position(same) {
+            return i + 1;
+        }
+        known.push(
+            extra
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect(),
+        );
+        known.len()
     }
 
     /// `false` when `p` is certainly not allowed `action` on `resource` (no `Allow` of its
@@ -1193,6 +1247,63 @@ mod tests {
         // Actions did share answers.
         assert!(
             answers < asked / 2,
+            "{answers} answers for {asked} questions"
+        );
+    }
+
+    #[test]
+    fn checks_shared_between_resources_are_the_ones_asked_alone() {
+        // Resources told apart by a Deny's NotResource, by a pattern, and by a policy
+        // variable (never shared); and a resource of another account.
+        let mut mallory = test_support::user("mallory");
+        mallory["UserPolicyList"] = serde_json::json!([{"PolicyName": "mixed", "PolicyDocument": {
+            "Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Action": ["iam:*"], "Resource": "*"},
+                {"Effect": "Deny", "Action": "iam:PassRole",
+                 "NotResource": "arn:aws:iam::123456789012:role/app-*",
+                 "Condition": {"StringEquals": {"iam:PassedToService": "ec2.amazonaws.com"}}},
+                {"Effect": "Deny", "Action": "iam:CreateAccessKey",
+                 "Resource": "arn:aws:iam::123456789012:user/${aws:username}"}]}}]);
+        let roles = ["app-web", "admin", "app-batch"]
+            .map(|n| test_support::role(n, test_support::trust_service("ec2.amazonaws.com")));
+        let users = vec![mallory, test_support::user("trent")];
+        let mixed = test_support::accounts(users, roles.to_vec());
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/data/privesc/account.json");
+        let (mut asked, mut answers) = (0, 0);
+        for account in [mixed, source::read_file(&path).unwrap()] {
+            let compiled = Arc::new(CompiledAccount::new(&account));
+            let shared = Effective::with_compiled(&account, now(), compiled.clone());
+            let principals: Vec<Principal> = shared.principals().collect();
+            let mut resources: Vec<&str> = principals.iter().map(|p| p.arn(&account)).collect();
+            resources.extend(["*", "arn:aws:iam::999999999999:role/app-web"]);
+            let services = [
+                vec![],
+                vec![(
+                    "iam:PassedToService",
+                    ContextValue::from("ec2.amazonaws.com"),
+                )],
+            ];
+            for action in ["iam:PassRole", "iam:CreateAccessKey", "iam:PutRolePolicy"] {
+                for extra in &services {
+                    // Only this question is ever asked of `alone`, resource by resource.
+                    let alone = Effective::with_compiled(&account, now(), compiled.clone());
+                    for &p in &principals {
+                        for &r in &resources {
+                            let want =
+                                alone.evaluate(&alone.policy_set(p).clone(), p, action, r, extra);
+                            let got = shared.check(p, action, r, extra);
+                            assert_eq!(got, want, "{p:?} {action} {r} {extra:?}");
+                            asked += 1;
+                        }
+                    }
+                }
+            }
+            answers += shared.checks.borrow().len();
+        }
+        // Resources did share answers.
+        assert!(
+            answers < asked / 4,
             "{answers} answers for {asked} questions"
         );
     }

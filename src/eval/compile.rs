@@ -375,6 +375,26 @@ impl CompiledStatement {
         if r.negated { !any } else { any }
     }
 
+    /// [`CompiledStatement::resource_matches`] when it needs no context: `None` when a policy
+    /// variable in `Resource`/`NotResource` would be read first.
+    pub(crate) fn fixed_resource_match(&self, arn: &SplitArn<'_>) -> Option<bool> {
+        let Some(r) = &self.resources else {
+            return Some(true);
+        };
+        let mut any = false;
+        for p in &r.patterns {
+            match p {
+                ResourcePattern::Fixed(p) if p.matches(arn) => {
+                    any = true;
+                    break;
+                }
+                ResourcePattern::Fixed(_) => {}
+                ResourcePattern::Template(_) => return None,
+            }
+        }
+        Some(any != r.negated)
+    }
+
     /// Whether `Resource`/`NotResource` might cover `arn` in some context: `false` only when
     /// every `Resource` entry is a fixed pattern that does not match.
     pub(crate) fn may_cover_resource(&self, arn: &SplitArn<'_>) -> bool {

@@ -188,6 +188,32 @@ impl PolicySet {
         }
     }
 
+    /// Which statements' `Resource`/`NotResource` cover `resource`, a bit per statement layer
+    /// by layer. The set decides alike (outcome, conditions, statements) for the resources of
+    /// one account with the same signature, since nothing else in a request without a
+    /// resource-based policy reads the resource. `None` when that cannot be told so: a
+    /// resource-based policy, a policy variable in a resource, over 64 statements.
+    pub fn resource_signature(&self, resource: &str) -> Option<u64> {
+        if self.resource_policy.is_some() {
+            return None;
+        }
+        let arn = SplitArn::new(resource);
+        let mut signature = 0u64;
+        let mut bit = 0;
+        for p in self.layers() {
+            for st in p.statements.iter() {
+                if bit == 64 {
+                    return None;
+                }
+                if st.fixed_resource_match(&arn)? {
+                    signature |= 1 << bit;
+                }
+                bit += 1;
+            }
+        }
+        Some(signature)
+    }
+
     /// Every policy, layer by layer in the order of [`PolicySet::for_actions`].
     fn layers(&self) -> impl Iterator<Item = &CompiledPolicy> {
         self.identity
