@@ -2107,13 +2107,21 @@ fn modify_actions(m: Modify) -> &'static [&'static str] {
 /// The first of `answers` with the best outcome, as repeated [`Access::or`] would keep;
 /// `None` when there are none.
 fn best_answer(answers: impl IntoIterator<Item = Rc<Access>>) -> Option<Rc<Access>> {
-    answers.into_iter().reduce(|best, other| {
-        if rank(other.outcome) > rank(best.outcome) {
-            other
-        } else {
-            best
+    let mut best: Option<Rc<Access>> = None;
+    // Asked in order, until one is as good as any can be: the first best is kept.
+    for other in answers {
+        if best
+            .as_ref()
+            .is_none_or(|b| rank(other.outcome) > rank(b.outcome))
+        {
+            let always = other.outcome == Outcome::Always;
+            best = Some(other);
+            if always {
+                break;
+            }
         }
-    })
+    }
+    best
 }
 
 /// The weaker of two outcomes.
