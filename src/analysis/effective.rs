@@ -246,6 +246,8 @@ pub struct Effective<'a> {
     /// so their addresses name them): actions that keep the same statements and act on the
     /// same resource types get the same answer.
     somewhere: Memo<(usize, usize), Access>,
+    /// [`Effective::outcome_somewhere_with`]'s answers, as `somewhere`'s, by extra keys too.
+    somewhere_with: Memo<(usize, usize, usize), Outcome>,
     /// [`Effective::check`]'s answers by [`Effective::check_key`].
     checks: Memo<CheckKey, Access>,
     /// The lists of extra context keys questions carried, numbered by position (+1).
@@ -327,6 +329,7 @@ impl<'a> Effective<'a> {
             templates: RefCell::default(),
             template_lists: RefCell::default(),
             somewhere: RefCell::default(),
+            somewhere_with: RefCell::default(),
             checks: RefCell::default(),
             extras: RefCell::default(),
             contexts: (0..n).map(|_| OnceCell::new()).collect(),
@@ -686,9 +689,17 @@ impl<'a> Effective<'a> {
         }
         let set = self.action_set(p, action);
         let templates = self.templates(action);
-        let candidates = self.candidates(p, &set, &templates);
-        self.best_resource(&set, p, action, candidates, extra, false)
-            .map_or(Outcome::Never, |b| b.outcome)
+        // As in `check_somewhere`, with the extra keys.
+        let key = (
+            Rc::as_ptr(&set) as usize,
+            templates.as_ptr() as usize,
+            self.extra_id(extra),
+        );
+        remembered(&self.somewhere_with, &key, || {
+            let candidates = self.candidates(p, &set, &templates);
+            self.best_resource(&set, p, action, candidates, extra, false)
+                .map_or(Outcome::Never, |b| b.outcome)
+        })
     }
 
     /// The resources [`Effective::check_somewhere`] tries, in order: `templates`, then a
@@ -1222,9 +1233,25 @@ mod tests {
                 {"Effect": "Allow", "Action": ["iam:CreateAccessKey", "iam:AttachRolePolicy"],
                  "Resource": "*"},
                 {"Effect": "Deny", "Action": ["iam:CreateAccessKey", "iam:AttachRolePolicy"],
-                 "NotResource": "arn:aws:iam::123456789012:user/*"}]}}]);
+                 "NotResource": "arn:aws:iam::123456789012:user/*"},
+                {"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*", "Condition": {
+                    "StringEquals": {"iam:PassedToService": "ec2.amazonaws.com"}}}]}}]);
         let split = test_support::accounts(vec![mallory], vec![]);
         let (mut asked, mut answers) = (0, 0);
+        let extras = [
+            vec![(
+                "iam:PassedToService",
+                ContextValue::from("ec2.amazonaws.com"),
+            )],
+            vec![(
+                "iam:PassedToService",
+                ContextValue::from("lambda.amazonaws.com"),
+            )],
+            vec![(
+                "iam:PolicyARN",
+                ContextValue::from("arn:aws:iam::aws:policy/AdministratorAccess"),
+            )],
+        ];
         for account in [
             demo::account().unwrap(),
             source::read_file(&path).unwrap(),
@@ -1234,12 +1261,24 @@ mod tests {
             let shared = Effective::with_compiled(&account, now(), compiled.clone());
             let principals: Vec<Principal> = shared.principals().collect();
             for action in crate::analysis::privesc::actions() {
-                // Only this action is ever asked of `alone`.
+                // Only this action is ever asked of `alone`, and with one list of extra keys
+                // of each of `alone_with`.
                 let alone = Effective::with_compiled(&account, now(), compiled.clone());
+                let alone_with: Vec<Effective> = extras
+                    .iter()
+                    .map(|_| Effective::with_compiled(&account, now(), compiled.clone()))
+                    .collect();
                 for &p in &principals {
                     let want = alone.check_somewhere(p, action);
                     assert_eq!(shared.check_somewhere(p, action), want, "{p:?} {action}");
                     asked += usize::from(shared.may(p, action));
+                    for (extra, alone) in extras.iter().zip(&alone_with) {
+                        assert_eq!(
+                            shared.outcome_somewhere_with(p, action, extra),
+                            alone.outcome_somewhere_with(p, action, extra),
+                            "{p:?} {action} {extra:?}"
+                        );
+                    }
                 }
             }
             answers += shared.somewhere.borrow().len();
