@@ -737,20 +737,22 @@ impl<'e, 'a> Analysis<'e, 'a> {
             | Modify::PutGroupPolicy
             | Modify::AttachGroupPolicy
             | Modify::CreatePolicyVersion => {
-                let Some(anything) = &self.anything else {
-                    return (access, via);
-                };
                 let replaced = via.clone().filter(|_| m == Modify::CreatePolicyVersion);
-                let change = match &replaced {
-                    Some(label) => format!("anything instead of {label}"),
-                    None => "anything".to_owned(),
-                };
-                let gain = self.gain(q, change, |identity, _| {
-                    if let Some(label) = &replaced {
-                        identity.retain(|c| c.label() != label);
+                let gain = match &replaced {
+                    Some(label) => {
+                        let Some(anything) = &self.anything else {
+                            return (access, via);
+                        };
+                        self.gain(q, format!("anything instead of {label}"), |identity, _| {
+                            identity.retain(|c| c.label() != label);
+                            identity.push(anything.clone());
+                        })
                     }
-                    identity.push(anything.clone());
-                });
+                    None => match self.anything_gain(q) {
+                        Some(gain) => gain,
+                        None => return (access, via),
+                    },
+                };
                 (access.and(&gain), via)
             }
             _ => (access, via),
@@ -940,6 +942,15 @@ impl<'e, 'a> Analysis<'e, 'a> {
         })
     }
 
+    /// Whether `q` would be administrator with a policy that allows anything added to its
+    /// own; `None` when that policy could not be made.
+    fn anything_gain(&self, q: Principal) -> Option<Rc<Access>> {
+        let anything = self.anything.as_ref()?;
+        Some(self.gain(q, "anything".to_owned(), |identity, _| {
+            identity.push(anything.clone());
+        }))
+    }
+
     fn set_default_version(&self, p: Principal, q: Principal) -> (Access, Option<String>) {
         let mut best = (Access::never(), None);
         if !self.eff.may(p, "iam:SetDefaultPolicyVersion") {
@@ -990,6 +1001,11 @@ impl<'e, 'a> Analysis<'e, 'a> {
         let mut best = (Access::never(), None);
         let Principal::User(uid) = q else { return best };
         if !self.eff.may(p, "iam:AddUserToGroup") {
+            return best;
+        }
+        // A group's policies can do no more than one that allows anything: when even that
+        // would not make `q` administrator (a Deny, its boundary), no group will.
+        if self.anything_gain(q).is_some_and(|g| !g.possible()) {
             return best;
         }
         let member_of = &self.account.user(uid).groups;

@@ -28,10 +28,15 @@ fn escalations(account: &Account) -> Vec<(String, &'static str, Outcome)> {
 }
 
 fn account(users: Value, roles: Value, policies: Value) -> Account {
+    account_with_groups(users, json!([]), roles, policies)
+}
+
+fn account_with_groups(users: Value, groups: Value, roles: Value, policies: Value) -> Account {
     let v = json!({
         "iamscope": {"format_version": 1, "account_id": "123456789012", "partition": "aws",
                      "fetched_at": "2026-11-01T09:00:00Z"},
-        "UserDetailList": users, "GroupDetailList": [], "RoleDetailList": roles, "Policies": policies
+        "UserDetailList": users, "GroupDetailList": groups, "RoleDetailList": roles,
+        "Policies": policies
     });
     let text = v.to_string();
     let snap = source::parse_snapshot(text.as_bytes(), "t").unwrap();
@@ -216,6 +221,35 @@ fn a_boundary_caps_what_a_written_policy_gives() {
     );
     let a = account(json!([u]), json!([]), json!([cap]));
     assert!(escalations(&a).is_empty());
+}
+
+#[test]
+fn joining_an_admin_group_does_not_lift_a_deny() {
+    // Both may add themselves to the administrators' group; a Deny of their own keeps
+    // Mallory from being administrator there, as it would with any policy added.
+    let join = json!({"Effect": "Allow", "Action": "iam:AddUserToGroup",
+                      "Resource": "arn:aws:iam::123456789012:group/admins"});
+    let trudy = user("trudy", json!([join]), &[]);
+    let mallory = user(
+        "mallory",
+        json!([join, {"Effect": "Deny", "Action": "s3:*", "Resource": "*"}]),
+        &[],
+    );
+    let admins = json!({"GroupName": "admins", "GroupId": "AGPAadmins", "Path": "/",
+        "Arn": "arn:aws:iam::123456789012:group/admins",
+        "GroupPolicyList": [{"PolicyName": "all", "PolicyDocument": {"Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}}],
+        "AttachedManagedPolicies": []});
+    let a = account_with_groups(
+        json!([trudy, mallory]),
+        json!([admins]),
+        json!([]),
+        json!([]),
+    );
+    assert_eq!(
+        escalations(&a),
+        vec![("trudy".to_owned(), "iam-add-user-to-group", Outcome::Always)]
+    );
 }
 
 #[test]
