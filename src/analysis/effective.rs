@@ -1325,7 +1325,7 @@ mod tests {
             ];
             for action in ["iam:PassRole", "iam:CreateAccessKey", "iam:PutRolePolicy"] {
                 for extra in &services {
-                    // Only this question is ever asked of `alone`, resource by resource.
+                    // `alone` answers from the whole policy set, keeping no answer.
                     let alone = Effective::with_compiled(&account, now(), compiled.clone());
                     for &p in &principals {
                         for &r in &resources {

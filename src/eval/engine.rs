@@ -98,13 +98,7 @@ impl PolicySet {
     /// The `Resource` patterns, as written, of every `Allow` statement in any layer (not
     /// `NotResource`), in layer order.
     pub fn allowed_resource_patterns(&self) -> impl Iterator<Item = &str> {
-        self.identity
-            .iter()
-            .chain(&self.permission_boundary)
-            .chain(self.scps.iter().flatten())
-            .chain(self.rcps.iter().flatten())
-            .chain(&self.resource_policy)
-            .chain(&self.session_policy)
+        self.layers()
             .flat_map(|p| p.statements.iter())
             .filter(|s| s.effect == Effect::Allow)
             .filter_map(|s| s.resources.as_ref().filter(|r| !r.negated))
