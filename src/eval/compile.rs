@@ -223,18 +223,9 @@ impl CompiledPolicy {
 
     /// The policy with only the statements that cover one of `actions`.
     pub fn for_actions(&self, actions: &[&str]) -> CompiledPolicy {
-        self.restrict(&mut Restriction::new(actions))
-    }
-
-    /// [`CompiledPolicy::for_actions`] of the restriction's actions.
-    pub(crate) fn restrict(&self, r: &mut Restriction<'_>) -> CompiledPolicy {
-        self.restrict_some(r).unwrap_or_else(|| self.emptied())
-    }
-
-    /// [`CompiledPolicy::restrict`], or `None` when no statement is left.
-    pub(crate) fn restrict_some(&self, r: &mut Restriction<'_>) -> Option<CompiledPolicy> {
-        let covers = r.covers(self.index);
-        self.keep(|_, s| covers(s))
+        let mut words = Vec::new();
+        self.select(&mut Restriction::new(actions), &mut words);
+        self.selected(&words).unwrap_or_else(|| self.emptied())
     }
 
     /// The policy with no statement left, label kept.
@@ -262,7 +253,22 @@ impl CompiledPolicy {
     /// The policy with the statements whose bits are set in `words`, from
     /// [`CompiledPolicy::select`]; `None` when none is.
     pub(crate) fn selected(&self, words: &[u64]) -> Option<CompiledPolicy> {
-        self.keep(|i, _| words.get(i / 64).is_some_and(|w| w >> (i % 64) & 1 == 1))
+        let count: u32 = words.iter().map(|w| w.count_ones()).sum();
+        if count == 0 {
+            return None;
+        }
+        if count as usize == self.statements.len() {
+            return Some(self.clone());
+        }
+        let kept = |i: usize| words.get(i / 64).is_some_and(|w| w >> (i % 64) & 1 == 1);
+        Some(CompiledPolicy {
+            label: self.label.clone(),
+            statements: (self.statements.iter().enumerate())
+                .filter(|(i, _)| kept(*i))
+                .map(|(_, s)| s.clone())
+                .collect(),
+            index: self.index,
+        })
     }
 
     /// `actions` as a mask of the policy's index, when it has one with all of them.
@@ -277,29 +283,6 @@ impl CompiledPolicy {
             Some(mask) => deny.any(|s| s.mask.intersects(&mask)),
             None => deny.any(|s| s.action_matches(action)),
         }
-    }
-
-    /// The policy with the statements `keeps` (given each one's position) keeps.
-    fn keep(&self, keeps: impl Fn(usize, &CompiledStatement) -> bool) -> Option<CompiledPolicy> {
-        let kept = || {
-            self.statements
-                .iter()
-                .enumerate()
-                .filter(|(i, s)| keeps(*i, s))
-                .map(|(_, s)| s)
-        };
-        let covered = kept().count();
-        if covered == 0 {
-            return None;
-        }
-        if covered == self.statements.len() {
-            return Some(self.clone());
-        }
-        Some(CompiledPolicy {
-            label: self.label.clone(),
-            statements: kept().cloned().collect(),
-            index: self.index,
-        })
     }
 
     /// The 0-based positions (in the document) of the statements the policy keeps.

@@ -108,32 +108,9 @@ impl PolicySet {
     /// Every layer restricted to the statements that cover one of `actions`. Identity
     /// policies left empty are dropped: they allow and deny nothing either way.
     pub fn for_actions(&self, actions: &[&str]) -> PolicySet {
-        let mut r = Restriction::new(actions);
-        let identity = self
-            .identity
-            .iter()
-            .filter_map(|p| p.restrict_some(&mut r))
-            .collect();
-        let permission_boundary = self
-            .permission_boundary
-            .as_ref()
-            .map(|p| p.restrict(&mut r));
-        let mut levels = |ls: &[Vec<CompiledPolicy>]| {
-            ls.iter()
-                .map(|l| l.iter().map(|p| p.restrict(&mut r)).collect())
-                .collect()
-        };
-        let scps = levels(&self.scps);
-        let rcps = levels(&self.rcps);
-        PolicySet {
-            identity,
-            permission_boundary,
-            scps,
-            rcps,
-            resource_policy: self.resource_policy.as_ref().map(|p| p.restrict(&mut r)),
-            session_policy: self.session_policy.as_ref().map(|p| p.restrict(&mut r)),
-            resource_policy_kind: self.resource_policy_kind,
-        }
+        let mut selection = Vec::new();
+        self.select(actions, &mut selection);
+        self.selected(&selection)
     }
 }
 
@@ -149,8 +126,8 @@ impl PolicySet {
         }
     }
 
-    /// The set restricted to a selection [`PolicySet::select`] made of it: the same as
-    /// [`PolicySet::for_actions`] of the selection's actions.
+    /// The set restricted to a selection [`PolicySet::select`] made of it: identity policies
+    /// left with no statement are dropped, other layers keep their policies, emptied.
     pub fn selected(&self, selection: &[u64]) -> PolicySet {
         let mut rest = selection;
         let mut next = |p: &CompiledPolicy| {
@@ -1188,18 +1165,26 @@ mod tests {
         Request::new(principal, "s3:GetObject", OBJECT).with_resource_account(resource_account)
     }
 
-    /// Each layer's policies as (label, kept statement positions).
-    fn shape(set: &PolicySet) -> Vec<Vec<(String, Vec<usize>)>> {
-        let policies = |ps: &mut dyn Iterator<Item = &CompiledPolicy>| {
-            ps.map(|p| (p.label().to_owned(), p.statement_indexes()))
-                .collect()
+    /// Each layer's policies as (label, positions of the statements `keep` keeps); identity
+    /// policies keeping none are left out, as restricting drops them.
+    fn shape(
+        set: &PolicySet,
+        keep: impl Fn(&CompiledStatement) -> bool,
+    ) -> Vec<Vec<(String, Vec<usize>)>> {
+        let policies = |ps: &mut dyn Iterator<Item = &CompiledPolicy>, drop_empty: bool| {
+            ps.map(|p| {
+                let kept = p.statements.iter().filter(|s| keep(s)).map(|s| s.index);
+                (p.label().to_owned(), kept.collect::<Vec<usize>>())
+            })
+            .filter(|(_, kept)| !(drop_empty && kept.is_empty()))
+            .collect()
         };
         let mut out = vec![
-            policies(&mut set.identity.iter()),
-            policies(&mut set.permission_boundary.iter()),
+            policies(&mut set.identity.iter(), true),
+            policies(&mut set.permission_boundary.iter(), false),
         ];
-        out.extend(set.scps.iter().map(|l| policies(&mut l.iter())));
-        out.push(policies(&mut set.session_policy.iter()));
+        out.extend(set.scps.iter().map(|l| policies(&mut l.iter(), false)));
+        out.push(policies(&mut set.session_policy.iter(), false));
         out
     }
 
@@ -1238,8 +1223,10 @@ mod tests {
             "kms:Decrypt",
         ] {
             set.select(&[action], &mut selection);
-            let want = shape(&set.for_action(action));
-            assert_eq!(shape(&set.selected(&selection)), want, "{action}");
+            // What a plain reading of each statement's actions keeps.
+            let want = shape(&set, |s| s.action_matches(action));
+            assert_eq!(shape(&set.selected(&selection), |_| true), want, "{action}");
+            assert_eq!(shape(&set.for_action(action), |_| true), want, "{action}");
             seen.push((selection.clone(), want));
         }
         // Equal selections, and only those, restrict alike.
