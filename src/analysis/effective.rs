@@ -475,19 +475,14 @@ impl<'a> Effective<'a> {
 
     /// What [`Effective::check`]'s answer depends on, when few things do: the restricted set
     /// (the action takes part only through the statements it keeps), how they cover the
-    /// resource, and the extra keys. Only for resources of the account (or of none): the
-    /// request's account is then the principal's.
+    /// resource, and the extra keys.
     fn check_key(
         &self,
         set: &Rc<PolicySet>,
         resource: &str,
         extra: &[(&str, ContextValue)],
     ) -> Option<CheckKey> {
-        let arn_account = resource.split(':').nth(4).unwrap_or_default();
-        if !arn_account.is_empty() && arn_account != self.account.info.account_id {
-            return None;
-        }
-        let signature = set.resource_signature(resource)?;
+        let signature = set.resource_signature(resource, &self.account.info.account_id)?;
         Some((Rc::as_ptr(set) as usize, signature, self.extra_id(extra)))
     }
 

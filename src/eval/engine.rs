@@ -160,15 +160,19 @@ impl PolicySet {
     }
 
     /// Which statements' `Resource`/`NotResource` cover `resource`, a bit per statement layer
-    /// by layer. The set decides alike (outcome, conditions, statements) for the resources of
-    /// one account with the same signature, since nothing else in a request without a
-    /// resource-based policy reads the resource. `None` when that cannot be told so: a
-    /// resource-based policy, a policy variable in a resource, over 64 statements.
-    pub fn resource_signature(&self, resource: &str) -> Option<u64> {
-        if self.resource_policy.is_some() {
+    /// by layer. For a caller of `account`, the set decides alike (outcome, conditions,
+    /// statements) for resources with the same signature, since nothing else in a request
+    /// without a resource-based policy reads the resource. `None` when that cannot be told
+    /// so: a resource of another account, a resource-based policy, a policy variable in a
+    /// resource, over 64 statements.
+    pub fn resource_signature(&self, resource: &str, account: &str) -> Option<u64> {
+        let arn = SplitArn::new(resource);
+        // Without an account in the ARN, the request's account is the caller's.
+        if self.resource_policy.is_some()
+            || arn.account().is_some_and(|a| !a.is_empty() && a != account)
+        {
             return None;
         }
-        let arn = SplitArn::new(resource);
         let mut signature = 0u64;
         let mut bit = 0;
         for p in self.layers() {
