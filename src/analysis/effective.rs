@@ -1051,7 +1051,7 @@ mod tests {
     use super::*;
     use crate::analysis::rules::test_support;
     use crate::model::UserId;
-    use crate::source::{self, demo};
+    use crate::source::demo;
 
     #[test]
     fn both_accesses_must_hold_and_only_one_may_tell_its_statements() {
@@ -1219,8 +1219,6 @@ mod tests {
 
     #[test]
     fn answers_shared_between_actions_are_the_ones_asked_alone() {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/data/privesc/account.json");
         // Both actions keep the same statements; the Deny tells their resource types apart.
         let mut mallory = test_support::user("mallory");
         mallory["UserPolicyList"] = serde_json::json!([{"PolicyName": "keys", "PolicyDocument": {
@@ -1249,7 +1247,7 @@ mod tests {
         ];
         for account in [
             demo::account().unwrap(),
-            source::read_file(&path).unwrap(),
+            test_support::every_technique_account(),
             split,
         ] {
             let compiled = Arc::new(CompiledAccount::new(&account));
@@ -1302,10 +1300,8 @@ mod tests {
             .map(|n| test_support::role(n, test_support::trust_service("ec2.amazonaws.com")));
         let users = vec![mallory, test_support::user("trent")];
         let mixed = test_support::accounts(users, roles.to_vec());
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/data/privesc/account.json");
         let (mut asked, mut answers) = (0, 0);
-        for account in [mixed, source::read_file(&path).unwrap()] {
+        for account in [mixed, test_support::every_technique_account()] {
             let compiled = Arc::new(CompiledAccount::new(&account));
             let shared = Effective::with_compiled(&account, now(), compiled.clone());
             let principals: Vec<Principal> = shared.principals().collect();
@@ -1324,8 +1320,7 @@ mod tests {
                     let alone = Effective::with_compiled(&account, now(), compiled.clone());
                     for &p in &principals {
                         for &r in &resources {
-                            let want =
-                                alone.evaluate(&alone.policy_set(p).clone(), p, action, r, extra);
+                            let want = alone.evaluate(alone.policy_set(p), p, action, r, extra);
                             let got = shared.check(p, action, r, extra);
                             assert_eq!(got, want, "{p:?} {action} {r} {extra:?}");
                             asked += 1;

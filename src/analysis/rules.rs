@@ -254,6 +254,13 @@ pub(crate) mod test_support {
         source::convert::to_account(snapshot, crate::model::SourceKind::Demo, "test").unwrap()
     }
 
+    /// The account with a principal per known technique and the traps (`tests/data/privesc`).
+    pub fn every_technique_account() -> Account {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/data/privesc/account.json");
+        source::read_file(&path).unwrap()
+    }
+
     pub fn run(rule: &dyn Rule, account: &Account) -> Vec<Finding> {
         let scan = Scan::new(account, now());
         let mut out = Vec::new();

@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 
 use super::*;
 use crate::analysis::effective::Effective;
+use crate::analysis::rules::test_support;
 use crate::model::SourceKind;
 use crate::source::{self, demo};
 
@@ -260,7 +261,7 @@ fn techniques_fit_in_a_mask() {
 
 #[test]
 fn passes_shared_with_a_helper_find_the_same() {
-    let a = every_technique_account();
+    let a = test_support::every_technique_account();
     let summary = |fs: Vec<Finding>| -> Vec<(String, Vec<String>, Vec<Evidence>)> {
         fs.into_iter().map(|f| (f.id, f.path, f.evidence)).collect()
     };
@@ -298,7 +299,7 @@ fn a_closed_gate_means_no_change_is_possible() {
         "iam:RemoveUserFromGroup"
     ]));
     let accounts = [
-        every_technique_account(),
+        test_support::every_technique_account(),
         demo::account().unwrap(),
         group_deny,
     ];
@@ -333,7 +334,7 @@ fn a_closed_gate_means_no_change_is_possible() {
 #[test]
 fn the_target_walk_is_the_lists_in_order() {
     let accounts = [
-        every_technique_account(),
+        test_support::every_technique_account(),
         demo::account().unwrap(),
         group_deny_account(json!(["iam:CreateAccessKey", "iam:UpdateAssumeRolePolicy"])),
     ];
@@ -399,13 +400,6 @@ fn the_target_walk_is_the_lists_in_order() {
         }
     }
     assert!(longest >= 3, "{longest}");
-}
-
-/// The account with a principal per known technique and the traps (`tests/data/privesc`).
-fn every_technique_account() -> Account {
-    let path =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/privesc/account.json");
-    source::read_file(&path).unwrap()
 }
 
 /// Victor is allowed everything but IAM, which his group denies; Eve is allowed `actions`.
