@@ -737,21 +737,9 @@ impl<'e, 'a> Analysis<'e, 'a> {
             | Modify::PutGroupPolicy
             | Modify::AttachGroupPolicy
             | Modify::CreatePolicyVersion => {
-                let replaced = via.clone().filter(|_| m == Modify::CreatePolicyVersion);
-                let gain = match &replaced {
-                    Some(label) => {
-                        let Some(anything) = &self.anything else {
-                            return (access, via);
-                        };
-                        self.gain(q, format!("anything instead of {label}"), |identity, _| {
-                            identity.retain(|c| c.label() != label);
-                            identity.push(anything.clone());
-                        })
-                    }
-                    None => match self.anything_gain(q) {
-                        Some(gain) => gain,
-                        None => return (access, via),
-                    },
+                let replaced = via.as_deref().filter(|_| m == Modify::CreatePolicyVersion);
+                let Some(gain) = self.anything_gain(q, replaced) else {
+                    return (access, via);
                 };
                 (access.and(&gain), via)
             }
@@ -943,10 +931,17 @@ impl<'e, 'a> Analysis<'e, 'a> {
     }
 
     /// Whether `q` would be administrator with a policy that allows anything added to its
-    /// own; `None` when that policy could not be made.
-    fn anything_gain(&self, q: Principal) -> Option<Rc<Access>> {
+    /// own, in place of `instead_of` if given; `None` when that policy could not be made.
+    fn anything_gain(&self, q: Principal, instead_of: Option<&str>) -> Option<Rc<Access>> {
         let anything = self.anything.as_ref()?;
-        Some(self.gain(q, "anything".to_owned(), |identity, _| {
+        let change = match instead_of {
+            Some(label) => format!("anything instead of {label}"),
+            None => "anything".to_owned(),
+        };
+        Some(self.gain(q, change, |identity, _| {
+            if let Some(label) = instead_of {
+                identity.retain(|c| c.label() != label);
+            }
             identity.push(anything.clone());
         }))
     }
@@ -1005,7 +1000,7 @@ impl<'e, 'a> Analysis<'e, 'a> {
         }
         // A group's policies can do no more than one that allows anything: when even that
         // would not make `q` administrator (a Deny, its boundary), no group will.
-        if self.anything_gain(q).is_some_and(|g| !g.possible()) {
+        if self.anything_gain(q, None).is_some_and(|g| !g.possible()) {
             return best;
         }
         let member_of = &self.account.user(uid).groups;
