@@ -162,9 +162,19 @@ fn compile_inline(list: &[InlinePolicy]) -> Vec<CompiledPolicy> {
 
 impl CompiledAccount {
     pub fn new(account: &Account) -> CompiledAccount {
-        // Large accounts have hundreds of thousands of statements. Both threads compile the
-        // principals' inline policies, in turns; this one first compiles the managed, group
-        // and trust policies.
+        CompiledAccount::compile(account, true)
+    }
+
+    /// [`CompiledAccount::new`] on the calling thread alone, for a caller that keeps the other
+    /// core busy meanwhile.
+    pub fn on_this_thread(account: &Account) -> CompiledAccount {
+        CompiledAccount::compile(account, false)
+    }
+
+    fn compile(account: &Account, two_threads: bool) -> CompiledAccount {
+        // Large accounts have hundreds of thousands of statements. With two threads, both
+        // compile the principals' inline policies, in turns; this one first compiles the
+        // managed, group and trust policies.
         let principals = account.principal_count();
         let turns = Turns::default();
         let inline_turns = || {
@@ -181,7 +191,7 @@ impl CompiledAccount {
             out
         };
         let ((managed, group_inline, trust, mine), theirs) = std::thread::scope(|s| {
-            let helper = s.spawn(inline_turns);
+            let helper = two_threads.then(|| s.spawn(inline_turns));
             let managed: Vec<Option<CompiledPolicy>> = account
                 .policies
                 .iter()
@@ -205,9 +215,12 @@ impl CompiledAccount {
                 })
                 .collect();
             let mine = inline_turns();
-            let theirs = helper
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            let theirs = match helper {
+                Some(helper) => helper
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                None => Vec::new(),
+            };
             ((managed, group_inline, trust, mine), theirs)
         });
         let mut inline: Vec<Vec<CompiledPolicy>> = vec![Vec::new(); principals];

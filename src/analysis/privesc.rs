@@ -23,7 +23,7 @@ use std::collections::VecDeque;
 
 use rustc_hash::FxHashMap as HashMap;
 use std::rc::Rc;
-use std::sync::Arc;
+use std::sync::{Arc, Condvar, Mutex};
 
 pub use techniques::{Become, Kind as TechniqueKind, Modify, ServiceRun, TECHNIQUES, Technique};
 
@@ -43,6 +43,57 @@ use crate::policy::{Effect, PrincipalKind, PrincipalSet};
 pub struct Sharing {
     turns: Turns,
     admins: std::sync::OnceLock<KnownAdminOutcomes>,
+    /// Whether an analysis has promised its administrator outcomes ([`Sharing::promise_admins`])
+    /// and has neither shared them nor failed yet.
+    promised: Mutex<bool>,
+    settled: Condvar,
+}
+
+impl Sharing {
+    /// Makes helpers wait for the analysis' administrator outcomes before their passes,
+    /// until the analysis shares them or the promise is dropped (the analysis failed).
+    pub fn promise_admins(&self) -> AdminsPromise<'_> {
+        *self.lock_promised() = true;
+        AdminsPromise(self)
+    }
+
+    fn share_admins(&self, known: KnownAdminOutcomes) {
+        self.admins.set(known).ok();
+        self.settle();
+    }
+
+    fn settle(&self) {
+        *self.lock_promised() = false;
+        self.settled.notify_all();
+    }
+
+    /// The administrator outcomes, once shared; waits while they are promised.
+    fn wait_for_admins(&self) -> Option<&KnownAdminOutcomes> {
+        let mut promised = self.lock_promised();
+        while *promised && self.admins.get().is_none() {
+            promised = self
+                .settled
+                .wait(promised)
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+        }
+        self.admins.get()
+    }
+
+    fn lock_promised(&self) -> std::sync::MutexGuard<'_, bool> {
+        self.promised
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// Kept by the thread that runs the analysis; dropping it (also when that thread fails)
+/// releases the helpers waiting for administrator outcomes.
+pub struct AdminsPromise<'s>(&'s Sharing);
+
+impl Drop for AdminsPromise<'_> {
+    fn drop(&mut self) {
+        self.0.settle();
+    }
 }
 
 /// How many principals a thread takes at a time for the per-principal passes.
@@ -158,8 +209,9 @@ pub struct Helped {
 
 /// Takes turns at the per-principal passes of an analysis running [`findings_with`] with the
 /// same `sharing`, on this thread's own `eff` (same account and clock); returns what it found.
+/// Waits first for the analysis' administrator outcomes when they are promised.
 pub fn help(eff: &Effective<'_>, graph: Arc<TrustGraph>, sharing: &Sharing) -> Helped {
-    if let Some(known) = sharing.admins.get() {
+    if let Some(known) = sharing.wait_for_admins() {
         eff.learn_admin_outcomes(known);
     }
     let turns = &sharing.turns;
@@ -345,7 +397,7 @@ impl<'e, 'a> Analysis<'e, 'a> {
         }
         // What each principal can do to itself and to those it can become, in turns with
         // any helper thread; then the helpers' answers.
-        sharing.admins.set(self.eff.known_admin_outcomes()).ok();
+        sharing.share_admins(self.eff.known_admin_outcomes());
         while let Some(range) = sharing.turns.take(principals.len(), PASS_BATCH) {
             for &p in &principals[range] {
                 self.own_passes(p);

@@ -181,23 +181,30 @@ pub fn all() -> &'static [&'static dyn Rule] {
 /// Every finding for the account: the rules, then privilege escalation; sorted most severe
 /// first, one finding per id.
 pub fn scan(account: &Account, now: Timestamp) -> Vec<Finding> {
-    let compiled = Arc::new(CompiledAccount::new(account));
     // The privilege-escalation analysis takes longest: it keeps the calling thread (with its
     // own answer caches), which outlives the scan, so letting go of a thread's heap is not
-    // left for the end. The other thread builds the trust graph, which the analysis needs
-    // only after its first pass, helps with the analysis' per-principal passes, then runs the
-    // rules while the analysis searches backwards on its own.
+    // left for the end. It compiles the account's policies while the other thread builds the
+    // trust graph (which compiles what it needs itself, and which the analysis needs only
+    // after its administrators); the other thread then helps with the analysis'
+    // per-principal passes, and runs the rules while the analysis searches backwards on its
+    // own.
     let sharing = super::privesc::Sharing::default();
-    let (out, escalations) = std::thread::scope(|s| {
+    let (out, escalations, compiled) = std::thread::scope(|s| {
         let (graph_out, graph_in) = std::sync::mpsc::sync_channel(1);
+        let (compiled_out, compiled_in) = std::sync::mpsc::sync_channel::<Arc<CompiledAccount>>(1);
         let (helped_out, helped_in) = std::sync::mpsc::sync_channel(1);
+        let promise = sharing.promise_admins();
         let rules = s.spawn(|| {
             // Owned here, so a failure on this thread closes them and the analysis, waiting
             // on the other end, goes on without.
-            let (graph_out, helped_out) = (graph_out, helped_out);
+            let (graph_out, helped_out, compiled_in) = (graph_out, helped_out, compiled_in);
             let graph = Arc::new(TrustGraph::build(account));
             graph_out.send(graph.clone()).ok();
-            let scan = Scan::with_compiled(account, now, compiled.clone());
+            // Closed only if the analysis failed, which the scan reports.
+            let Ok(compiled) = compiled_in.recv() else {
+                return Vec::new();
+            };
+            let scan = Scan::with_compiled(account, now, compiled);
             helped_out
                 .send(super::privesc::help(scan.effective(), graph, &sharing))
                 .ok();
@@ -212,6 +219,8 @@ pub fn scan(account: &Account, now: Timestamp) -> Vec<Finding> {
             findings::sort(&mut out);
             out
         });
+        let compiled = Arc::new(CompiledAccount::on_this_thread(account));
+        compiled_out.send(compiled.clone()).ok();
         let escalations = super::privesc::findings_with(
             Effective::with_compiled(account, now, compiled.clone()),
             move || {
@@ -223,10 +232,11 @@ pub fn scan(account: &Account, now: Timestamp) -> Vec<Finding> {
             &sharing,
             move || helped_in.recv().unwrap_or_default(),
         );
+        drop(promise);
         let out = rules
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (out, escalations)
+        (out, escalations, compiled)
     });
     super::let_go_elsewhere(compiled);
     findings::merge(out, escalations)

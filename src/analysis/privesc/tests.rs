@@ -291,6 +291,42 @@ fn passes_shared_with_a_helper_find_the_same() {
 }
 
 #[test]
+fn helpers_wait_for_promised_administrators_until_they_are_shared_or_the_promise_is_dropped() {
+    let a = test_support::every_technique_account();
+    let graph = Arc::new(TrustGraph::build(&a));
+    let alone = findings(&Effective::new(&a, now())).len();
+    // Shared: the helper's passes start after the analysis' administrators.
+    let sharing = Sharing::default();
+    let shared = std::thread::scope(|s| {
+        let promise = sharing.promise_admins();
+        let helper = s.spawn(|| help(&Effective::new(&a, now()), graph.clone(), &sharing));
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        assert!(
+            !helper.is_finished(),
+            "a helper must wait for promised answers"
+        );
+        let found = findings_with(
+            Effective::new(&a, now()),
+            || graph.clone(),
+            &sharing,
+            || helper.join().unwrap(),
+        );
+        drop(promise);
+        found
+    });
+    assert_eq!(shared.len(), alone);
+    // Dropped (the analysis failed): the helper goes on with what it asks itself.
+    let sharing = Sharing::default();
+    let helped = std::thread::scope(|s| {
+        let promise = sharing.promise_admins();
+        let helper = s.spawn(|| help(&Effective::new(&a, now()), graph.clone(), &sharing));
+        drop(promise);
+        helper.join().unwrap()
+    });
+    assert!(!helped.found.is_empty());
+}
+
+#[test]
 fn a_closed_gate_means_no_change_is_possible() {
     // Eve may take the group's Deny away from Victor, then become him.
     let group_deny = group_deny_account(json!([
