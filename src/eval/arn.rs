@@ -56,12 +56,12 @@ impl<'a> SplitArn<'a> {
 pub(crate) enum ArnPattern {
     /// `*`: every resource.
     Any,
-    /// Six components matched one by one. `head` is the first five components with their
-    /// colons (`arn:aws:s3:::`) when none of them has a wildcard: one comparison instead of five.
-    Parts {
-        parts: Box<[Pattern; 6]>,
-        head: Option<Box<str>>,
-    },
+    /// The first five components have no wildcard (`arn:aws:s3:::bucket/*`): `head` is them
+    /// with their colons (`arn:aws:s3:::`), one comparison instead of five, and `resource`
+    /// matches the sixth.
+    Head { head: Box<str>, resource: Pattern },
+    /// Six components matched one by one.
+    Parts(Box<[Pattern; 6]>),
     /// Fewer than six components: not an ARN pattern; matched against the whole string. (The
     /// Guide does not define it; AWS rejects such resources in most services.)
     Whole(Pattern),
@@ -69,21 +69,13 @@ pub(crate) enum ArnPattern {
 
 impl ArnPattern {
     pub(crate) fn new(text: &str) -> ArnPattern {
-        // Most patterns have literal first five components (`arn:aws:s3:::bucket/*`): split
-        // them directly, without tokenizing the whole text.
+        // Most patterns have literal first five components: split them directly, without
+        // tokenizing the whole text.
         let arn = SplitArn::new(text);
         if arn.n == 6 && !arn.whole[..arn.head_len].contains(['*', '?']) {
-            let exact = |i: usize| Pattern::Exact(arn.parts[i].into());
-            return ArnPattern::Parts {
-                parts: Box::new([
-                    exact(0),
-                    exact(1),
-                    exact(2),
-                    exact(3),
-                    exact(4),
-                    Pattern::new(arn.parts[5], false),
-                ]),
-                head: Some(text[..arn.head_len].into()),
+            return ArnPattern::Head {
+                head: text[..arn.head_len].into(),
+                resource: Pattern::new(arn.parts[5], false),
             };
         }
         ArnPattern::tokenized(text)
@@ -155,16 +147,24 @@ impl ArnPattern {
             .into_iter()
             .map(|c| Pattern::from_tokens(super::wildcard::normalize(c), false));
         let mut next = || it.next().unwrap_or(Pattern::Any);
-        let parts = Box::new([next(), next(), next(), next(), next(), next()]);
+        let parts = [next(), next(), next(), next(), next(), next()];
         let head = parts[..5]
             .iter()
             .map(|p| match p {
                 Pattern::Exact(s) => Some(format!("{s}:")),
                 _ => None,
             })
-            .collect::<Option<String>>()
-            .map(String::into_boxed_str);
-        ArnPattern::Parts { parts, head }
+            .collect::<Option<String>>();
+        match head {
+            Some(head) => {
+                let [.., resource] = parts;
+                ArnPattern::Head {
+                    head: head.into_boxed_str(),
+                    resource,
+                }
+            }
+            None => ArnPattern::Parts(Box::new(parts)),
+        }
     }
 
     #[inline]
@@ -172,20 +172,20 @@ impl ArnPattern {
         match self {
             ArnPattern::Any => true,
             ArnPattern::Whole(p) => p.matches(arn.whole),
-            ArnPattern::Parts { parts, head } => {
+            ArnPattern::Head { head, resource } => {
                 arn.n == 6
-                    && match head {
-                        Some(h) => {
-                            super::wildcard::bytes_eq(
-                                h.as_bytes(),
-                                &arn.whole.as_bytes()[..arn.head_len],
-                            ) && parts[5].matches(arn.parts[5])
-                        }
-                        None => parts
-                            .iter()
-                            .zip(arn.parts.iter())
-                            .all(|(p, s)| p.matches(s)),
-                    }
+                    && super::wildcard::bytes_eq(
+                        head.as_bytes(),
+                        &arn.whole.as_bytes()[..arn.head_len],
+                    )
+                    && resource.matches(arn.parts[5])
+            }
+            ArnPattern::Parts(parts) => {
+                arn.n == 6
+                    && parts
+                        .iter()
+                        .zip(arn.parts.iter())
+                        .all(|(p, s)| p.matches(s))
             }
         }
     }

@@ -36,6 +36,31 @@ impl Pattern {
     /// matches ASCII-case-insensitively (Action: "The prefix and the action name are case
     /// insensitive").
     pub(crate) fn new(text: &str, fold_case: bool) -> Pattern {
+        // Most patterns are a literal, a literal and a trailing `*`, or `*`: made with one
+        // allocation, without tokens.
+        let literal = |s: &str| -> Box<str> {
+            if fold_case {
+                s.to_ascii_lowercase().into_boxed_str()
+            } else {
+                s.into()
+            }
+        };
+        match text.find(['*', '?']) {
+            None => return Pattern::Exact(literal(text)),
+            Some(i) if text[i..].bytes().all(|b| b == b'*') => {
+                return if i == 0 {
+                    Pattern::Any
+                } else {
+                    Pattern::Prefix(literal(&text[..i]))
+                };
+            }
+            Some(_) => {}
+        }
+        Pattern::tokenized(text, fold_case)
+    }
+
+    /// [`Pattern::new`] by tokenizing the whole text.
+    fn tokenized(text: &str, fold_case: bool) -> Pattern {
         let mut tokens = Vec::new();
         let mut lit = String::new();
         for c in text.chars() {
@@ -290,6 +315,13 @@ mod tests {
         assert!(!m("abc", "ab"));
         assert!(m("", ""));
         assert!(!m("", "a"));
+    }
+
+    proptest! {
+        #[test]
+        fn the_short_ways_build_the_tokenized_pattern(text in "[aB:*?]{0,6}", fold: bool) {
+            prop_assert_eq!(Pattern::new(&text, fold), Pattern::tokenized(&text, fold));
+        }
     }
 
     #[test]
