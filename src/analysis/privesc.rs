@@ -21,7 +21,6 @@ mod techniques;
 use std::cell::{OnceCell, RefCell};
 use std::collections::VecDeque;
 
-use rustc_hash::FxHashMap as HashMap;
 use std::rc::Rc;
 use std::sync::{Arc, Condvar, Mutex};
 
@@ -103,6 +102,16 @@ const PASS_BATCH: usize = 16;
 fn technique_index(t: &'static Technique) -> usize {
     (t as *const Technique as usize - TECHNIQUES.as_ptr() as usize)
         / std::mem::size_of::<Technique>()
+}
+
+/// Technique indexes in the order of their ids (the order of [`analyze`]'s escalations).
+fn indexes_by_id() -> &'static [usize] {
+    static ORDER: std::sync::OnceLock<Vec<usize>> = std::sync::OnceLock::new();
+    ORDER.get_or_init(|| {
+        let mut order: Vec<usize> = (0..TECHNIQUES.len()).collect();
+        order.sort_by_key(|&i| TECHNIQUES[i].id);
+        order
+    })
 }
 
 /// Every action a technique may ask about (for [`Effective`]'s prefilter).
@@ -223,9 +232,8 @@ pub fn help(eff: &Effective<'_>, graph: Arc<TrustGraph>, sharing: &Sharing) -> H
             analysis.own_passes(p);
             let slot = analysis.slot(p);
             if let Some(route) = analysis.value[slot].take() {
-                let escalations = TECHNIQUES
-                    .iter()
-                    .filter_map(|t| analysis.found.remove(&(slot, t.id)))
+                let escalations = (0..TECHNIQUES.len())
+                    .filter_map(|i| analysis.take_found(slot, i))
                     .collect();
                 out.found.push((slot, route, escalations));
             }
@@ -259,8 +267,11 @@ struct Analysis<'e, 'a> {
     any_instance_profiles: bool,
     /// Per principal slot: how it reaches administrator, if it does.
     value: Vec<Option<Route>>,
-    /// Best escalation per (slot, technique id).
-    found: HashMap<(usize, &'static str), Escalation>,
+    /// Best escalations found, each where [`Self::found_at`] says.
+    found: Vec<Option<Escalation>>,
+    /// Per (slot, technique index): 1 + the position of its best escalation in
+    /// [`Self::found`], 0 for none.
+    found_at: Vec<u32>,
     /// (slot, action) → allowed on some resource.
     step_cache: Memo<(usize, &'static str), Rc<Access>>,
     /// Whether `q` would be administrator after a change, by (slot of `q`, change).
@@ -319,7 +330,8 @@ impl<'e, 'a> Analysis<'e, 'a> {
             ),
             any_instance_profiles: account.roles.iter().any(|r| !r.instance_profiles.is_empty()),
             value: vec![None; account.principal_count()],
-            found: HashMap::default(),
+            found: Vec::new(),
+            found_at: vec![0; account.principal_count() * TECHNIQUES.len()],
             step_cache: Memo::default(),
             versions: Memo::default(),
             gains: Memo::default(),
@@ -480,11 +492,16 @@ impl<'e, 'a> Analysis<'e, 'a> {
                 }
             }
         }
-        let mut out: Vec<Escalation> = std::mem::take(&mut self.found).into_values().collect();
-        for e in &mut out {
-            self.assume_evidence(e);
+        // By principal, then by technique id.
+        let mut out = Vec::with_capacity(self.found.len());
+        for slot in 0..self.value.len() {
+            for &i in indexes_by_id() {
+                if let Some(mut e) = self.take_found(slot, i) {
+                    self.assume_evidence(&mut e);
+                    out.push(e);
+                }
+            }
         }
-        out.sort_by(|a, b| (a.principal, a.technique.id).cmp(&(b.principal, b.technique.id)));
         out
     }
 
@@ -705,7 +722,11 @@ impl<'e, 'a> Analysis<'e, 'a> {
         }
         let slot = self.slot(p);
         let better = |old: Option<Outcome>| old.is_none_or(|o| rank(access.outcome) > rank(o));
-        if better(self.found.get(&(slot, t.id)).map(|e| e.outcome)) {
+        let known = self.found_at[slot * TECHNIQUES.len() + technique_index(t)];
+        let known = known
+            .checked_sub(1)
+            .and_then(|k| self.found[k as usize].as_ref());
+        if better(known.map(|e| e.outcome)) {
             self.keep(
                 slot,
                 Escalation {
@@ -728,7 +749,20 @@ impl<'e, 'a> Analysis<'e, 'a> {
         let i = technique_index(e.technique);
         self.improved[i] = true;
         self.found_rank[slot * TECHNIQUES.len() + i] = rank(e.outcome) + 1;
-        self.found.insert((slot, e.technique.id), e);
+        let at = &mut self.found_at[slot * TECHNIQUES.len() + i];
+        match at.checked_sub(1) {
+            Some(k) => self.found[k as usize] = Some(e),
+            None => {
+                self.found.push(Some(e));
+                *at = self.found.len() as u32;
+            }
+        }
+    }
+
+    /// Takes the best escalation of the principal in `slot` by the technique of index `i`.
+    fn take_found(&mut self, slot: usize, i: usize) -> Option<Escalation> {
+        let at = std::mem::take(&mut self.found_at[slot * TECHNIQUES.len() + i]);
+        self.found.get_mut(at.checked_sub(1)? as usize)?.take()
     }
 
     // ---------------------------------------------------------------- questions

@@ -291,6 +291,22 @@ fn passes_shared_with_a_helper_find_the_same() {
 }
 
 #[test]
+fn escalations_come_one_per_principal_and_technique_by_principal_then_technique_id() {
+    let a = test_support::every_technique_account();
+    let found = analyze(&Effective::new(&a, now()));
+    let order: Vec<_> = found
+        .iter()
+        .map(|e| (e.principal, e.technique.id))
+        .collect();
+    assert!(order.len() > 50, "{}", order.len());
+    assert!(
+        order.windows(2).any(|w| w[0].0 == w[1].0),
+        "some principal escalates twice"
+    );
+    assert!(order.is_sorted() && order.windows(2).all(|w| w[0] != w[1]));
+}
+
+#[test]
 fn helpers_wait_for_promised_administrators_until_they_are_shared_or_the_promise_is_dropped() {
     let a = test_support::every_technique_account();
     let graph = Arc::new(TrustGraph::build(&a));
