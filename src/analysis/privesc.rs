@@ -286,7 +286,7 @@ struct Analysis<'e, 'a> {
     group_policies: Vec<OnceCell<Rc<[CompiledPolicy]>>>,
     /// Per principal slot: facts about it as a target.
     targets: Vec<TargetFacts>,
-    /// Per service technique: the roles its services may assume.
+    /// Per service technique: the roles its code may run as ([`Self::service_may_run_as`]).
     service_roles: Vec<OnceCell<Box<[Principal]>>>,
     /// [`Self::service_bits`].
     service_bits: OnceCell<Vec<u128>>,
@@ -1623,17 +1623,11 @@ impl<'e, 'a> Analysis<'e, 'a> {
         s: &ServiceRun,
         rid: RoleId,
     ) -> Access {
+        if !self.service_may_run_as(rid, s) {
+            return Access::never();
+        }
         let role = self.account.role(rid);
-        if role.is_service_linked() {
-            return Access::never();
-        }
-        if s.instance_profile && role.instance_profiles.is_empty() && self.any_instance_profiles {
-            return Access::never();
-        }
         let trust = self.service_trust(rid, s);
-        if !trust.possible() {
-            return Access::never();
-        }
         // Most attackers may pass only some roles: a cheap look at the resources first.
         if s.pass_role
             && !self
@@ -1712,6 +1706,16 @@ impl<'e, 'a> Analysis<'e, 'a> {
         })
     }
 
+    /// Whether the service technique's code may run as `rid`, whoever starts it: not a
+    /// service-linked role, with an instance profile where the service needs one, and
+    /// trusting one of the services.
+    fn service_may_run_as(&self, rid: RoleId, s: &ServiceRun) -> bool {
+        let role = self.account.role(rid);
+        let lacks_profile =
+            s.instance_profile && role.instance_profiles.is_empty() && self.any_instance_profiles;
+        !role.is_service_linked() && !lacks_profile && self.service_trust(rid, s).possible()
+    }
+
     /// May one of the technique's services assume `role`? The trust graph's edge from the
     /// service; a condition on the source account or resource is met when the attacker creates
     /// the resource in this account.
@@ -1781,7 +1785,8 @@ impl<'e, 'a> Analysis<'e, 'a> {
         best
     }
 
-    /// Roles the technique's services may assume (the same for every attacker).
+    /// Roles the technique's code may run as ([`Self::service_may_run_as`]; the same for
+    /// every attacker).
     fn service_roles(&self, t: &'static Technique, s: &ServiceRun) -> &[Principal] {
         self.service_roles[technique_index(t)].get_or_init(|| {
             // Only roles with an edge from one of the services can qualify.
@@ -1795,7 +1800,7 @@ impl<'e, 'a> Analysis<'e, 'a> {
                 .collect();
             roles.sort_unstable();
             roles.dedup();
-            roles.retain(|&rid| self.service_trust(rid, s).possible());
+            roles.retain(|&rid| self.service_may_run_as(rid, s));
             roles.into_iter().map(Principal::Role).collect()
         })
     }
