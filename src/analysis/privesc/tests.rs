@@ -291,6 +291,57 @@ fn passes_shared_with_a_helper_find_the_same() {
 }
 
 #[test]
+fn new_compute_runs_only_as_roles_it_can_take() {
+    // Eve may pass any role and run instances; every role trusts EC2. An instance runs as a
+    // role only through an instance profile, and a service-linked role is the service's own.
+    let role = |name: &str, path: &str, admin: bool, profile: bool| {
+        let mut r = test_support::role(name, test_support::trust_service("ec2.amazonaws.com"));
+        r["Path"] = json!(path);
+        r["Arn"] = json!(format!("arn:aws:iam::123456789012:role{path}{name}"));
+        if admin {
+            r["RolePolicyList"] = json!([{"PolicyName": "all", "PolicyDocument": {
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}}]);
+        }
+        if profile {
+            r["InstanceProfileList"] = json!([{
+                "InstanceProfileName": name, "InstanceProfileId": format!("AIPA{name}"),
+                "Arn": format!("arn:aws:iam::123456789012:instance-profile/{name}"),
+                "Path": "/", "CreateDate": "2025-01-01T00:00:00Z", "Roles": []}]);
+        }
+        r
+    };
+    let eve = user(
+        "eve",
+        json!([{"Effect": "Allow", "Action": ["iam:PassRole", "ec2:RunInstances"], "Resource": "*"}]),
+        &[],
+    );
+    let via = |roles: Value| -> Vec<String> {
+        let a = account(json!([eve.clone()]), roles, json!([]));
+        let eff = Effective::new(&a, now());
+        analyze(&eff)
+            .into_iter()
+            .filter(|e| e.technique.id == "passrole-ec2-run-instances")
+            .map(|e| e.steps[0].target.name(&a).to_owned())
+            .collect()
+    };
+    let none = Vec::<String>::new();
+    assert_eq!(via(json!([role("admin", "/", true, true)])), ["admin"]);
+    assert_eq!(
+        via(json!([
+            role("admin", "/", true, false),
+            role("other", "/", false, true)
+        ])),
+        none
+    );
+    // Without any instance profile in the input, nothing tells a role without one from one
+    // whose profiles were not listed.
+    assert_eq!(via(json!([role("admin", "/", true, false)])), ["admin"]);
+    let linked = "/aws-service-role/ec2.amazonaws.com/";
+    assert_eq!(via(json!([role("admin", linked, true, true)])), none);
+}
+
+#[test]
 fn escalations_come_one_per_principal_and_technique_by_principal_then_technique_id() {
     let a = test_support::every_technique_account();
     let found = analyze(&Effective::new(&a, now()));
