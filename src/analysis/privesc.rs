@@ -104,6 +104,19 @@ fn technique_index(t: &'static Technique) -> usize {
         / std::mem::size_of::<Technique>()
 }
 
+/// `access` to remember: `never` itself when it is one, as most answers are (no allocation to
+/// make, and none to free).
+fn shared_answer(never: &Rc<Access>, access: Access) -> Rc<Access> {
+    if access.outcome == Outcome::Never
+        && access.conditions.is_empty()
+        && access.evidence.is_empty()
+    {
+        never.clone()
+    } else {
+        Rc::new(access)
+    }
+}
+
 /// Technique indexes in the order of their ids (the order of [`analyze`]'s escalations).
 fn indexes_by_id() -> &'static [usize] {
     static ORDER: std::sync::OnceLock<Vec<usize>> = std::sync::OnceLock::new();
@@ -180,23 +193,28 @@ fn sorted_findings(account: &Account, mut escalations: Vec<Escalation>) -> Vec<F
 /// [`findings`] of `eff`, with the account's trust graph from `graph`, called once the
 /// analysis needs it (so a graph built on another thread can arrive late), and the
 /// per-principal passes shared with threads running [`help`] with the same `sharing`; `help`
-/// returns their answers.
+/// returns their answers. `more` gives findings of other analyses (sorted and deduplicated,
+/// see [`super::findings::merge`], with ids of their own), merged in.
 pub fn findings_with(
     eff: Effective<'_>,
     graph: impl FnOnce() -> Arc<TrustGraph>,
     sharing: &Sharing,
     help: impl FnOnce() -> Helped,
+    more: impl FnOnce() -> Vec<Finding> + Send,
 ) -> Vec<Finding> {
     let account = eff.account;
     std::thread::scope(|s| {
         let mut analysis = Analysis::new(&eff, Box::new(graph));
         let escalations = analysis.run(sharing, help);
-        // Tens of thousands on a large account: most become findings on a second thread
-        // while this one lets go of the analysis' answers, makes the rest, then lets go of
-        // the principals' answers.
+        // Tens of thousands on a large account: most become findings on a second thread,
+        // which then merges `more` in, while this one lets go of the analysis' answers,
+        // makes the rest, then lets go of the principals' answers.
         let mut first = escalations;
-        let second = first.split_off(first.len() / 5);
-        let converted = s.spawn(move || sorted_findings(account, second));
+        let second = first.split_off(first.len() / 3);
+        let converted = s.spawn(move || {
+            let second = sorted_findings(account, second);
+            super::findings::merge(more(), second)
+        });
         drop(analysis);
         let first = sorted_findings(account, first);
         drop(eff);
@@ -316,6 +334,8 @@ struct Analysis<'e, 'a> {
     pending_graph: std::cell::Cell<Option<GraphSource<'e>>>,
     /// What an attacker writes into a policy it controls: everything.
     anything: Option<CompiledPolicy>,
+    /// The one remembered [`Access::never`]: most answers are.
+    never: Rc<Access>,
 }
 
 impl<'e, 'a> Analysis<'e, 'a> {
@@ -359,7 +379,13 @@ impl<'e, 'a> Analysis<'e, 'a> {
             )
             .ok()
             .map(|p| CompiledPolicy::labeled("attacker-written policy", &p)),
+            never: Rc::new(Access::never()),
         }
+    }
+
+    /// `access`, to remember.
+    fn answer(&self, access: Access) -> Rc<Access> {
+        shared_answer(&self.never, access)
     }
 
     /// The trust graph, waited for (or built) on first use.
@@ -428,7 +454,10 @@ impl<'e, 'a> Analysis<'e, 'a> {
         }
         let steps = self.step_cache.get_mut();
         for (key, access) in helped.steps {
-            steps.entry(key).or_insert_with(|| Rc::new(access));
+            let never = &self.never;
+            steps
+                .entry(key)
+                .or_insert_with(|| shared_answer(never, access));
         }
         // Backwards from every valuable principal.
         let mut queue: VecDeque<usize> = (0..self.value.len())
@@ -775,7 +804,7 @@ impl<'e, 'a> Analysis<'e, 'a> {
     /// type, and the resources the principal's own statements name for it.
     fn step(&self, p: Principal, action: &'static str) -> Rc<Access> {
         remembered(&self.step_cache, &(self.slot(p), action), || {
-            Rc::new(self.eff.check_somewhere(p, action))
+            self.answer(self.eff.check_somewhere(p, action))
         })
     }
 
@@ -788,7 +817,7 @@ impl<'e, 'a> Analysis<'e, 'a> {
         ask: impl FnOnce() -> Access,
     ) -> Rc<Access> {
         remembered(&self.shared_checks, &(self.slot(p), m, what), || {
-            Rc::new(ask())
+            self.answer(ask())
         })
     }
 
@@ -1012,7 +1041,7 @@ impl<'e, 'a> Analysis<'e, 'a> {
         remembered(&self.gains, &(self.slot(q), change), || {
             let mut set = self.eff.admin_set(q).clone();
             edit(&mut set.identity, &mut set.permission_boundary);
-            Rc::new(self.eff.admin_of(&set, q))
+            self.answer(self.eff.admin_of(&set, q))
         })
     }
 
@@ -1682,14 +1711,14 @@ impl<'e, 'a> Analysis<'e, 'a> {
                 let mut access = Access::always();
                 for group in s.steps {
                     let Some(best) = best_answer(group.iter().map(|a| self.step(p, a))) else {
-                        return Rc::new(Access::never());
+                        return self.never.clone();
                     };
                     access = access.and(&best);
                     if !access.possible() {
                         break;
                     }
                 }
-                Rc::new(access)
+                self.answer(access)
             },
         )
     }
@@ -1697,7 +1726,7 @@ impl<'e, 'a> Analysis<'e, 'a> {
     /// May `p` pass `role` to `service`?
     fn pass_role(&self, p: Principal, rid: RoleId, service: &'static str) -> Rc<Access> {
         remembered(&self.passes, &(self.slot(p), rid, service), || {
-            Rc::new(self.eff.check(
+            self.answer(self.eff.check(
                 p,
                 "iam:PassRole",
                 &self.account.role(rid).arn,
@@ -1721,7 +1750,7 @@ impl<'e, 'a> Analysis<'e, 'a> {
     /// the resource in this account.
     fn service_trust(&self, rid: RoleId, s: &ServiceRun) -> Rc<Access> {
         remembered(&self.service_trusts, &(rid, ServiceKey::of(s)), || {
-            Rc::new(self.service_trust_uncached(rid, s))
+            self.answer(self.service_trust_uncached(rid, s))
         })
     }
 

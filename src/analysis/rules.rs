@@ -189,7 +189,7 @@ pub fn scan(account: &Account, now: Timestamp) -> Vec<Finding> {
     // per-principal passes, and runs the rules while the analysis searches backwards on its
     // own.
     let sharing = super::privesc::Sharing::default();
-    let (out, escalations, compiled) = std::thread::scope(|s| {
+    let (findings, compiled) = std::thread::scope(|s| {
         let (graph_out, graph_in) = std::sync::mpsc::sync_channel(1);
         let (compiled_out, compiled_in) = std::sync::mpsc::sync_channel::<Arc<CompiledAccount>>(1);
         let (helped_out, helped_in) = std::sync::mpsc::sync_channel(1);
@@ -221,7 +221,7 @@ pub fn scan(account: &Account, now: Timestamp) -> Vec<Finding> {
         });
         let compiled = Arc::new(CompiledAccount::on_this_thread(account));
         compiled_out.send(compiled.clone()).ok();
-        let escalations = super::privesc::findings_with(
+        let findings = super::privesc::findings_with(
             Effective::with_compiled(account, now, compiled.clone()),
             move || {
                 // The sender is gone only if the other thread failed: build it here.
@@ -231,15 +231,17 @@ pub fn scan(account: &Account, now: Timestamp) -> Vec<Finding> {
             },
             &sharing,
             move || helped_in.recv().unwrap_or_default(),
+            move || {
+                rules
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            },
         );
         drop(promise);
-        let out = rules
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (out, escalations, compiled)
+        (findings, compiled)
     });
     super::let_go_elsewhere(compiled);
-    findings::merge(out, escalations)
+    findings
 }
 
 #[cfg(test)]

@@ -273,19 +273,30 @@ fn passes_shared_with_a_helper_find_the_same() {
     let helper = Effective::new(&a, now());
     let helped = help(&helper, graph.clone(), &sharing);
     assert!(!helped.found.is_empty() && !helped.caps.is_empty() && !helped.steps.is_empty());
+    // Findings of other analyses are merged in.
+    let others = crate::analysis::rules::scan(&demo::account().unwrap(), now());
     let merged = findings_with(
         Effective::new(&a, now()),
         || graph.clone(),
         &sharing,
         || helped,
+        || others.clone(),
     );
-    assert_eq!(summary(merged), alone);
+    let expected =
+        crate::analysis::findings::merge(others.clone(), findings(&Effective::new(&a, now())));
+    assert_eq!(summary(merged), summary(expected));
     // Both at once, however the turns fall.
     let sharing = Sharing::default();
     let shared = std::thread::scope(|s| {
         let helper = s.spawn(|| help(&Effective::new(&a, now()), graph.clone(), &sharing));
         let eff = Effective::new(&a, now());
-        findings_with(eff, || graph.clone(), &sharing, || helper.join().unwrap())
+        findings_with(
+            eff,
+            || graph.clone(),
+            &sharing,
+            || helper.join().unwrap(),
+            Vec::new,
+        )
     });
     assert_eq!(summary(shared), alone);
 }
@@ -377,6 +388,7 @@ fn helpers_wait_for_promised_administrators_until_they_are_shared_or_the_promise
             || graph.clone(),
             &sharing,
             || helper.join().unwrap(),
+            Vec::new,
         );
         drop(promise);
         found
