@@ -290,6 +290,18 @@ pub fn merge(first: Vec<Finding>, second: Vec<Finding>) -> Vec<Finding> {
             .filter(|f| !taken.contains(f.id.as_str()))
             .collect()
     };
+    merge_disjoint(first, second)
+}
+
+/// [`merge`] of two lists that have no id in common.
+pub fn merge_disjoint(first: Vec<Finding>, second: Vec<Finding>) -> Vec<Finding> {
+    debug_assert!(
+        {
+            let ids: HashSet<&str> = first.iter().map(|f| f.id.as_str()).collect();
+            second.iter().all(|f| !ids.contains(f.id.as_str()))
+        },
+        "merge_disjoint: an id in both lists"
+    );
     let mut out = Vec::with_capacity(first.len() + second.len());
     let mut first = first.into_iter().peekable();
     let mut second = second.into_iter().peekable();

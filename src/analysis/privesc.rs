@@ -207,21 +207,23 @@ pub fn findings_with(
         let mut analysis = Analysis::new(&eff, Box::new(graph));
         let escalations = analysis.run(sharing, help);
         // Tens of thousands on a large account: most become findings on a second thread,
-        // which then merges `more` in, while this one lets go of the analysis' answers,
-        // makes the rest, then lets go of the principals' answers.
-        let mut first = escalations;
-        let second = first.split_off(first.len() / 3);
-        let converted = s.spawn(move || {
-            let second = sorted_findings(account, second);
-            super::findings::merge(more(), second)
+        // which then merges them with `more` and the rest, while this one lets go of the
+        // analysis' answers, makes the rest, then lets go of the principals' answers.
+        let mut mine = escalations;
+        let theirs = mine.split_off(mine.len() / 4);
+        let (mine_out, mine_in) = std::sync::mpsc::sync_channel(1);
+        let merged = s.spawn(move || {
+            let theirs = super::findings::merge_disjoint(more(), sorted_findings(account, theirs));
+            // Closed without a list only if this thread's caller failed, which it reports.
+            let mine = mine_in.recv().unwrap_or_default();
+            super::findings::merge_disjoint(mine, theirs)
         });
         drop(analysis);
-        let first = sorted_findings(account, first);
+        mine_out.send(sorted_findings(account, mine)).ok();
         drop(eff);
-        let second = converted
+        merged
             .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        super::findings::merge(first, second)
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
     })
 }
 
