@@ -104,16 +104,20 @@ fn technique_index(t: &'static Technique) -> usize {
         / std::mem::size_of::<Technique>()
 }
 
+/// A remembered answer. Shared between threads: a helper hands its answers over, and the
+/// analysis lets go of its own on another thread.
+type Answer = Arc<Access>;
+
 /// `access` to remember: `never` itself when it is one, as most answers are (no allocation to
 /// make, and none to free).
-fn shared_answer(never: &Rc<Access>, access: Access) -> Rc<Access> {
+fn shared_answer(never: &Answer, access: Access) -> Answer {
     if access.outcome == Outcome::Never
         && access.conditions.is_empty()
         && access.evidence.is_empty()
     {
         never.clone()
     } else {
-        Rc::new(access)
+        Arc::new(access)
     }
 }
 
@@ -203,14 +207,17 @@ pub fn findings_with(
     more: impl FnOnce() -> Vec<Finding> + Send,
 ) -> Vec<Finding> {
     let account = eff.account;
-    std::thread::scope(|s| {
+    let (found, answers) = std::thread::scope(|s| {
         let mut analysis = Analysis::new(&eff, Box::new(graph));
         let escalations = analysis.run(sharing, help);
-        // Tens of thousands on a large account: most become findings on a second thread,
-        // which then merges them with `more` and the rest, while this one lets go of the
-        // analysis' answers, makes the rest, then lets go of the principals' answers.
+        // Hundreds of thousands on a large account: let go of once the findings are out.
+        let answers = analysis.take_answers();
+        // Tens of thousands on a large account. A second thread makes a third of them into
+        // findings (a fresh thread allocates more slowly) and merges `more` in, then the
+        // rest, which this one makes after letting go of the rest of the analysis; then this
+        // one lets go of the principals' answers.
         let mut mine = escalations;
-        let theirs = mine.split_off(mine.len() / 4);
+        let theirs = mine.split_off(mine.len() * 2 / 3);
         let (mine_out, mine_in) = std::sync::mpsc::sync_channel(1);
         let merged = s.spawn(move || {
             let theirs = super::findings::merge_disjoint(more(), sorted_findings(account, theirs));
@@ -221,10 +228,13 @@ pub fn findings_with(
         drop(analysis);
         mine_out.send(sorted_findings(account, mine)).ok();
         drop(eff);
-        merged
+        let found = merged
             .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-    })
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (found, answers)
+    });
+    super::let_go_elsewhere(answers);
+    found
 }
 
 /// What a helper found: per principal slot, its route and escalations; the caps of the
@@ -233,7 +243,7 @@ pub fn findings_with(
 pub struct Helped {
     found: Vec<(usize, Route, Vec<Escalation>)>,
     caps: Vec<(usize, Vec<u8>)>,
-    steps: Vec<((usize, &'static str), Access)>,
+    steps: Vec<((usize, &'static str), Answer)>,
 }
 
 /// Takes turns at the per-principal passes of an analysis running [`findings_with`] with the
@@ -264,12 +274,7 @@ pub fn help(eff: &Effective<'_>, graph: Arc<TrustGraph>, sharing: &Sharing) -> H
             ));
         }
     }
-    out.steps = analysis
-        .step_cache
-        .into_inner()
-        .into_iter()
-        .map(|(key, access)| (key, Rc::unwrap_or_clone(access)))
-        .collect();
+    out.steps = analysis.step_cache.into_inner().into_iter().collect();
     // By now the analysis has shared its administrator answers, with their evidence, which
     // the rules then need not ask again.
     if let Some(known) = sharing.admins.get() {
@@ -293,9 +298,9 @@ struct Analysis<'e, 'a> {
     /// [`Self::found`], 0 for none.
     found_at: Vec<u32>,
     /// (slot, action) → allowed on some resource.
-    step_cache: Memo<(usize, &'static str), Rc<Access>>,
+    step_cache: Memo<(usize, &'static str), Answer>,
     /// Whether `q` would be administrator after a change, by (slot of `q`, change).
-    gains: Memo<(usize, String), Rc<Access>>,
+    gains: Memo<(usize, String), Answer>,
     /// Scratch for [`Self::combos`]: per principal slot, a bit per technique index (there
     /// are fewer than 128, see the tests).
     ways: Vec<u128>,
@@ -322,22 +327,22 @@ struct Analysis<'e, 'a> {
     /// pruned (only then can a member have become settled).
     improved: Vec<bool>,
     /// Per (role, technique): whether its services may assume the role.
-    service_trusts: Memo<(RoleId, ServiceKey), Rc<Access>>,
+    service_trusts: Memo<(RoleId, ServiceKey), Answer>,
     /// Answers about groups and managed policies, which many targets share.
-    shared_checks: Memo<(usize, Modify, Shared), Rc<Access>>,
+    shared_checks: Memo<(usize, Modify, Shared), Answer>,
     /// Per attacker slot: [`Self::addable_groups`].
     addable_groups: Memo<usize, AddableGroups>,
     /// [`Self::service_steps`], by (slot, technique index).
-    service_steps: Memo<(usize, usize), Rc<Access>>,
+    service_steps: Memo<(usize, usize), Answer>,
     /// `iam:PassRole` of a role to a service, by (slot, role, service).
-    passes: Memo<(usize, RoleId, &'static str), Rc<Access>>,
+    passes: Memo<(usize, RoleId, &'static str), Answer>,
     /// Who can assume which role, decided by the evaluator: see [`Self::graph`].
     graph: OnceCell<Arc<TrustGraph>>,
     pending_graph: std::cell::Cell<Option<GraphSource<'e>>>,
     /// What an attacker writes into a policy it controls: everything.
     anything: Option<CompiledPolicy>,
     /// The one remembered [`Access::never`]: most answers are.
-    never: Rc<Access>,
+    never: Answer,
 }
 
 impl<'e, 'a> Analysis<'e, 'a> {
@@ -381,12 +386,25 @@ impl<'e, 'a> Analysis<'e, 'a> {
             )
             .ok()
             .map(|p| CompiledPolicy::labeled("attacker-written policy", &p)),
-            never: Rc::new(Access::never()),
+            never: Arc::new(Access::never()),
         }
     }
 
+    /// Takes the remembered answers and routes out, to let go of on another thread.
+    fn take_answers(&mut self) -> impl Send + use<> {
+        (
+            self.step_cache.take(),
+            self.gains.take(),
+            self.passes.take(),
+            self.service_steps.take(),
+            self.service_trusts.take(),
+            self.shared_checks.take(),
+            std::mem::take(&mut self.value),
+        )
+    }
+
     /// `access`, to remember.
-    fn answer(&self, access: Access) -> Rc<Access> {
+    fn answer(&self, access: Access) -> Answer {
         shared_answer(&self.never, access)
     }
 
@@ -456,10 +474,7 @@ impl<'e, 'a> Analysis<'e, 'a> {
         }
         let steps = self.step_cache.get_mut();
         for (key, access) in helped.steps {
-            let never = &self.never;
-            steps
-                .entry(key)
-                .or_insert_with(|| shared_answer(never, access));
+            steps.entry(key).or_insert(access);
         }
         // Backwards from every valuable principal.
         let mut queue: VecDeque<usize> = (0..self.value.len())
@@ -804,7 +819,7 @@ impl<'e, 'a> Analysis<'e, 'a> {
 
     /// `action` allowed on some resource of the kinds it acts on: a generic resource of each
     /// type, and the resources the principal's own statements name for it.
-    fn step(&self, p: Principal, action: &'static str) -> Rc<Access> {
+    fn step(&self, p: Principal, action: &'static str) -> Answer {
         remembered(&self.step_cache, &(self.slot(p), action), || {
             self.answer(self.eff.check_somewhere(p, action))
         })
@@ -817,7 +832,7 @@ impl<'e, 'a> Analysis<'e, 'a> {
         m: Modify,
         what: Shared,
         ask: impl FnOnce() -> Access,
-    ) -> Rc<Access> {
+    ) -> Answer {
         remembered(&self.shared_checks, &(self.slot(p), m, what), || {
             self.answer(ask())
         })
@@ -1039,7 +1054,7 @@ impl<'e, 'a> Analysis<'e, 'a> {
         q: Principal,
         change: String,
         edit: impl FnOnce(&mut Vec<CompiledPolicy>, &mut Option<CompiledPolicy>),
-    ) -> Rc<Access> {
+    ) -> Answer {
         remembered(&self.gains, &(self.slot(q), change), || {
             let mut set = self.eff.admin_set(q).clone();
             edit(&mut set.identity, &mut set.permission_boundary);
@@ -1049,7 +1064,7 @@ impl<'e, 'a> Analysis<'e, 'a> {
 
     /// Whether `q` would be administrator with a policy that allows anything added to its
     /// own, in place of `instead_of` if given; `None` when that policy could not be made.
-    fn anything_gain(&self, q: Principal, instead_of: Option<&str>) -> Option<Rc<Access>> {
+    fn anything_gain(&self, q: Principal, instead_of: Option<&str>) -> Option<Answer> {
         let anything = self.anything.as_ref()?;
         let change = match instead_of {
             Some(label) => format!("anything instead of {label}"),
@@ -1705,7 +1720,7 @@ impl<'e, 'a> Analysis<'e, 'a> {
 
     /// Whether `p` may do every step of the service technique `t` (on some resource),
     /// whatever the role: asked once per attacker.
-    fn service_steps(&self, p: Principal, t: &'static Technique, s: &ServiceRun) -> Rc<Access> {
+    fn service_steps(&self, p: Principal, t: &'static Technique, s: &ServiceRun) -> Answer {
         remembered(
             &self.service_steps,
             &(self.slot(p), technique_index(t)),
@@ -1726,7 +1741,7 @@ impl<'e, 'a> Analysis<'e, 'a> {
     }
 
     /// May `p` pass `role` to `service`?
-    fn pass_role(&self, p: Principal, rid: RoleId, service: &'static str) -> Rc<Access> {
+    fn pass_role(&self, p: Principal, rid: RoleId, service: &'static str) -> Answer {
         remembered(&self.passes, &(self.slot(p), rid, service), || {
             self.answer(self.eff.check(
                 p,
@@ -1750,7 +1765,7 @@ impl<'e, 'a> Analysis<'e, 'a> {
     /// May one of the technique's services assume `role`? The trust graph's edge from the
     /// service; a condition on the source account or resource is met when the attacker creates
     /// the resource in this account.
-    fn service_trust(&self, rid: RoleId, s: &ServiceRun) -> Rc<Access> {
+    fn service_trust(&self, rid: RoleId, s: &ServiceRun) -> Answer {
         remembered(&self.service_trusts, &(rid, ServiceKey::of(s)), || {
             self.answer(self.service_trust_uncached(rid, s))
         })
@@ -2239,8 +2254,8 @@ fn modify_actions(m: Modify) -> &'static [&'static str] {
 
 /// The first of `answers` with the best outcome, as repeated [`Access::or`] would keep;
 /// `None` when there are none.
-fn best_answer(answers: impl IntoIterator<Item = Rc<Access>>) -> Option<Rc<Access>> {
-    let mut best: Option<Rc<Access>> = None;
+fn best_answer(answers: impl IntoIterator<Item = Answer>) -> Option<Answer> {
+    let mut best: Option<Answer> = None;
     // Asked in order, until one is as good as any can be: the first best is kept.
     for other in answers {
         if best
