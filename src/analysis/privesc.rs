@@ -108,17 +108,10 @@ fn technique_index(t: &'static Technique) -> usize {
 /// analysis lets go of its own on another thread.
 type Answer = Arc<Access>;
 
-/// `access` to remember: `never` itself when it is one, as most answers are (no allocation to
-/// make, and none to free).
-fn shared_answer(never: &Answer, access: Access) -> Answer {
-    if access.outcome == Outcome::Never
-        && access.conditions.is_empty()
-        && access.evidence.is_empty()
-    {
-        never.clone()
-    } else {
-        Arc::new(access)
-    }
+/// The position of (principal slot, technique index) in the per-principal, per-technique
+/// tables.
+fn cell(slot: usize, i: usize) -> usize {
+    slot * TECHNIQUES.len() + i
 }
 
 /// Technique indexes in the order of their ids (the order of [`analyze`]'s escalations).
@@ -267,7 +260,7 @@ pub fn help(eff: &Effective<'_>, graph: Arc<TrustGraph>, sharing: &Sharing) -> H
                     .collect();
                 out.found.push((slot, route, escalations));
             }
-            let row = slot * TECHNIQUES.len();
+            let row = cell(slot, 0);
             out.caps.push((
                 slot,
                 analysis.caps.get_mut()[row..row + TECHNIQUES.len()].to_vec(),
@@ -403,9 +396,17 @@ impl<'e, 'a> Analysis<'e, 'a> {
         )
     }
 
-    /// `access`, to remember.
+    /// `access`, to remember: [`Self::never`] itself when it is one, as most answers are (no
+    /// allocation to make, and none to free).
     fn answer(&self, access: Access) -> Answer {
-        shared_answer(&self.never, access)
+        if access.outcome == Outcome::Never
+            && access.conditions.is_empty()
+            && access.evidence.is_empty()
+        {
+            self.never.clone()
+        } else {
+            Arc::new(access)
+        }
     }
 
     /// The trust graph, waited for (or built) on first use.
@@ -470,7 +471,7 @@ impl<'e, 'a> Analysis<'e, 'a> {
         }
         let caps = self.caps.get_mut();
         for (slot, row) in helped.caps {
-            caps[slot * TECHNIQUES.len()..][..row.len()].copy_from_slice(&row);
+            caps[cell(slot, 0)..][..row.len()].copy_from_slice(&row);
         }
         let steps = self.step_cache.get_mut();
         for (key, access) in helped.steps {
@@ -614,7 +615,7 @@ impl<'e, 'a> Analysis<'e, 'a> {
     /// least as good).
     fn settled(&self, p: Principal, t: &'static Technique, limit: Outcome) -> bool {
         let cap = weaker(self.cap(p, t), limit);
-        let found = self.found_rank[self.slot(p) * TECHNIQUES.len() + technique_index(t)];
+        let found = self.found_rank[cell(self.slot(p), technique_index(t))];
         cap == Outcome::Never || found > rank(cap)
     }
 
@@ -624,7 +625,7 @@ impl<'e, 'a> Analysis<'e, 'a> {
     /// own context keys (`iam:PolicyARN`, `iam:PassedToService`, ...) are not capped below
     /// `Always` unless an action is never allowed.
     fn cap(&self, p: Principal, t: &'static Technique) -> Outcome {
-        let key = self.slot(p) * TECHNIQUES.len() + technique_index(t);
+        let key = cell(self.slot(p), technique_index(t));
         let known = self.caps.borrow()[key];
         if known > 0 {
             return [Outcome::Never, Outcome::Conditional, Outcome::Always][known as usize - 1];
@@ -768,11 +769,7 @@ impl<'e, 'a> Analysis<'e, 'a> {
         }
         let slot = self.slot(p);
         let better = |old: Option<Outcome>| old.is_none_or(|o| rank(access.outcome) > rank(o));
-        let known = self.found_at[slot * TECHNIQUES.len() + technique_index(t)];
-        let known = known
-            .checked_sub(1)
-            .and_then(|k| self.found[k as usize].as_ref());
-        if better(known.map(|e| e.outcome)) {
+        if better(self.found(slot, technique_index(t)).map(|e| e.outcome)) {
             self.keep(
                 slot,
                 Escalation {
@@ -794,8 +791,8 @@ impl<'e, 'a> Analysis<'e, 'a> {
     fn keep(&mut self, slot: usize, e: Escalation) {
         let i = technique_index(e.technique);
         self.improved[i] = true;
-        self.found_rank[slot * TECHNIQUES.len() + i] = rank(e.outcome) + 1;
-        let at = &mut self.found_at[slot * TECHNIQUES.len() + i];
+        self.found_rank[cell(slot, i)] = rank(e.outcome) + 1;
+        let at = &mut self.found_at[cell(slot, i)];
         match at.checked_sub(1) {
             Some(k) => self.found[k as usize] = Some(e),
             None => {
@@ -805,9 +802,15 @@ impl<'e, 'a> Analysis<'e, 'a> {
         }
     }
 
-    /// Takes the best escalation of the principal in `slot` by the technique of index `i`.
+    /// The best escalation of the principal in `slot` by the technique of index `i`.
+    fn found(&self, slot: usize, i: usize) -> Option<&Escalation> {
+        let at = self.found_at[cell(slot, i)];
+        self.found.get(at.checked_sub(1)? as usize)?.as_ref()
+    }
+
+    /// Takes [`Self::found`] out.
     fn take_found(&mut self, slot: usize, i: usize) -> Option<Escalation> {
-        let at = std::mem::take(&mut self.found_at[slot * TECHNIQUES.len() + i]);
+        let at = std::mem::take(&mut self.found_at[cell(slot, i)]);
         self.found.get_mut(at.checked_sub(1)? as usize)?.take()
     }
 
