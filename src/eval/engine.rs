@@ -112,9 +112,7 @@ impl PolicySet {
         self.select(actions, &mut selection);
         self.selected(&selection)
     }
-}
 
-impl PolicySet {
     /// Which statements of each layer cover one of `actions`, as bits written to `out`: two
     /// equal selections of one set restrict it alike ([`PolicySet::selected`]), and most
     /// actions keep the same few statements of a principal's policies.
