@@ -799,6 +799,33 @@ impl<'a> Effective<'a> {
         )
     }
 
+    /// Lets go of `self`: the answers and the per-principal layers and contexts, owned
+    /// outright, on another thread ([`super::let_go_elsewhere`]); the rest here. On a large
+    /// account they take tens of milliseconds to free.
+    pub fn let_go(self) {
+        let Effective {
+            sets,
+            admin_sets,
+            somewhere,
+            checks,
+            contexts,
+            requests,
+            admin,
+            admin_outcomes,
+            ..
+        } = self;
+        super::let_go_elsewhere((
+            sets,
+            admin_sets,
+            somewhere,
+            checks,
+            contexts,
+            requests,
+            admin,
+            admin_outcomes,
+        ));
+    }
+
     /// Takes the administrator outcomes (and answers, with their evidence) another
     /// `Effective` of the same account and clock worked out, so they are not asked again.
     pub fn learn_admin_outcomes(&self, known: &KnownAdminOutcomes) {

@@ -303,22 +303,36 @@ pub fn merge_disjoint(first: Vec<Finding>, second: Vec<Finding>) -> Vec<Finding>
         "merge_disjoint: an id in both lists"
     );
     let mut out = Vec::with_capacity(first.len() + second.len());
-    let mut first = first.into_iter().peekable();
-    let mut second = second.into_iter().peekable();
+    let mut first = first.into_iter();
+    let mut second = second.into_iter();
+    // The lists of two analyses interleave in long runs (one rule's findings sit between
+    // another's): each run is found by a galloping search and moved whole.
     loop {
-        let from_first = match (first.peek(), second.peek()) {
-            (Some(a), Some(b)) => output_order(a, b) != std::cmp::Ordering::Greater,
-            (Some(_), None) => true,
-            (None, Some(_)) => false,
-            (None, None) => break,
+        let Some(b) = second.as_slice().first() else {
+            out.extend(first);
+            break;
         };
-        out.extend(if from_first {
-            first.next()
-        } else {
-            second.next()
-        });
+        let run = leading(first.as_slice(), |a| output_order(a, b).is_le());
+        out.extend(first.by_ref().take(run));
+        let Some(a) = first.as_slice().first() else {
+            out.extend(second);
+            break;
+        };
+        let run = leading(second.as_slice(), |b| output_order(b, a).is_lt());
+        out.extend(second.by_ref().take(run));
     }
     out
+}
+
+/// How many items at the start of `items` satisfy `holds`, which holds for a prefix: probed
+/// at 1, 2, 4, ... items, then bisected, so a short run costs few comparisons.
+fn leading<T>(items: &[T], holds: impl Fn(&T) -> bool) -> usize {
+    let mut bound = 1;
+    while bound <= items.len() && holds(&items[bound - 1]) {
+        bound *= 2;
+    }
+    let known = bound / 2;
+    known + items[known..bound.min(items.len())].partition_point(holds)
 }
 
 #[cfg(test)]
@@ -362,6 +376,36 @@ mod tests {
             titles(&merged),
             ["first c9", "second a3", "first b2", "first a1", "second d0"]
         );
+    }
+
+    #[test]
+    fn leading_counts_the_prefix_that_holds() {
+        for len in 0..40 {
+            let items: Vec<usize> = (0..len).collect();
+            for cut in 0..=len {
+                assert_eq!(leading(&items, |&i| i < cut), cut, "len {len}, cut {cut}");
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn merging_disjoint_lists_is_sorting_their_concatenation(
+            items in proptest::collection::vec((0usize..3, 0usize..4, proptest::bool::ANY), 0..60)
+        ) {
+            let severities = [Severity::Critical, Severity::High, Severity::Low];
+            let (mut first, mut second) = (Vec::new(), Vec::new());
+            for (i, (severity, rule, in_first)) in items.into_iter().enumerate() {
+                let f = finding(&format!("r{rule}.rule"), &format!("arn:{i:03}"), severities[severity], &i.to_string());
+                if in_first { first.push(f) } else { second.push(f) }
+            }
+            sort(&mut first);
+            sort(&mut second);
+            let mut expected: Vec<Finding> = first.iter().chain(&second).cloned().collect();
+            sort(&mut expected);
+            let titles = |v: &[Finding]| v.iter().map(|f| f.title.clone()).collect::<Vec<_>>();
+            proptest::prop_assert_eq!(titles(&merge_disjoint(first, second)), titles(&expected));
+        }
     }
 
     #[test]

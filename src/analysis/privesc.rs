@@ -160,14 +160,32 @@ pub struct Route {
 
 /// Every escalation, best per principal and technique.
 pub fn analyze(eff: &Effective<'_>) -> Vec<Escalation> {
-    Analysis::new(eff, Box::new(|| Arc::new(TrustGraph::build(eff.account))))
-        .run(&Sharing::default(), Helped::default)
+    let mut escalations = Analysis::new(eff, Box::new(|| Arc::new(TrustGraph::build(eff.account))))
+        .run(&Sharing::default(), Helped::default);
+    for e in &mut escalations {
+        assume_evidence(eff, e);
+    }
+    escalations
 }
 
 /// The escalations as findings, in output order ([`super::findings::sort`]).
 pub fn findings(eff: &Effective<'_>) -> Vec<Finding> {
     sorted_findings(eff.account, analyze(eff))
 }
+
+/// A share of the escalations [`findings_with`] hands over, as findings in output order, with
+/// their evidence asked of `eff` (an `Effective` of the same account and clock).
+pub fn findings_of(eff: &Effective<'_>, share: Escalations) -> Vec<Finding> {
+    let mut escalations = share.0;
+    for e in &mut escalations {
+        assume_evidence(eff, e);
+    }
+    sorted_findings(eff.account, escalations)
+}
+
+/// Escalations as the search leaves them, without their first AssumeRole step's evidence:
+/// only [`findings_of`] makes findings of them.
+pub struct Escalations(Vec<Escalation>);
 
 fn sorted_findings(account: &Account, mut escalations: Vec<Escalation>) -> Vec<Finding> {
     // In output order already (most severe first, then by rule and id; see `finding`), so
@@ -190,42 +208,34 @@ fn sorted_findings(account: &Account, mut escalations: Vec<Escalation>) -> Vec<F
 /// [`findings`] of `eff`, with the account's trust graph from `graph`, called once the
 /// analysis needs it (so a graph built on another thread can arrive late), and the
 /// per-principal passes shared with threads running [`help`] with the same `sharing`; `help`
-/// returns their answers. `more` gives findings of other analyses (sorted and deduplicated,
-/// see [`super::findings::merge`], with ids of their own), merged in.
+/// returns their answers. Some of the escalations go to `hand_over`, which gives them back if no
+/// thread takes them; a thread that does makes them into findings ([`findings_of`]) and
+/// returns them from `more`, with findings of other analyses (sorted and deduplicated, see
+/// [`super::findings::merge`], with ids of their own), which are merged in.
 pub fn findings_with(
     eff: Effective<'_>,
     graph: impl FnOnce() -> Arc<TrustGraph>,
     sharing: &Sharing,
     help: impl FnOnce() -> Helped,
-    more: impl FnOnce() -> Vec<Finding> + Send,
+    hand_over: impl FnOnce(Escalations) -> Option<Escalations>,
+    more: impl FnOnce() -> Vec<Finding>,
 ) -> Vec<Finding> {
-    let account = eff.account;
-    let (found, answers) = std::thread::scope(|s| {
-        let mut analysis = Analysis::new(&eff, Box::new(graph));
-        let escalations = analysis.run(sharing, help);
-        // Hundreds of thousands on a large account: let go of once the findings are out.
-        let answers = analysis.take_answers();
-        // Tens of thousands on a large account. A second thread makes a third of them into
-        // findings (a fresh thread allocates more slowly) and merges `more` in, then the
-        // rest, which this one makes after letting go of the rest of the analysis; then this
-        // one lets go of the principals' answers.
-        let mut mine = escalations;
-        let theirs = mine.split_off(mine.len() * 2 / 3);
-        let (mine_out, mine_in) = std::sync::mpsc::sync_channel(1);
-        let merged = s.spawn(move || {
-            let theirs = super::findings::merge_disjoint(more(), sorted_findings(account, theirs));
-            // Closed without a list only if this thread's caller failed, which it reports.
-            let mine = mine_in.recv().unwrap_or_default();
-            super::findings::merge_disjoint(mine, theirs)
-        });
-        drop(analysis);
-        mine_out.send(sorted_findings(account, mine)).ok();
-        drop(eff);
-        let found = merged
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (found, answers)
-    });
+    let mut analysis = Analysis::new(&eff, Box::new(graph));
+    let mut mine = analysis.run(sharing, help);
+    // Hundreds of thousands on a large account: let go of once the findings are out.
+    let answers = analysis.take_answers();
+    drop(analysis);
+    // Tens of thousands on a large account: the other thread, done with its own analyses by
+    // now, makes 45% of them into findings and merges them with its own while this one
+    // makes the rest.
+    let share = Escalations(mine.split_off(mine.len() * 11 / 20));
+    let back = hand_over(share);
+    let mut found = findings_of(&eff, Escalations(mine));
+    if let Some(back) = back {
+        found = super::findings::merge_disjoint(found, findings_of(&eff, back));
+    }
+    eff.let_go();
+    let found = super::findings::merge_disjoint(more(), found);
     super::let_go_elsewhere(answers);
     found
 }
@@ -539,12 +549,12 @@ impl<'e, 'a> Analysis<'e, 'a> {
                 }
             }
         }
-        // By principal, then by technique id.
+        // By principal, then by technique id; without their first AssumeRole step's evidence
+        // (see `findings_of`).
         let mut out = Vec::with_capacity(self.found.len());
         for slot in 0..self.value.len() {
             for &i in indexes_by_id() {
-                if let Some(mut e) = self.take_found(slot, i) {
-                    self.assume_evidence(&mut e);
+                if let Some(e) = self.take_found(slot, i) {
                     out.push(e);
                 }
             }
@@ -1854,25 +1864,6 @@ impl<'e, 'a> Analysis<'e, 'a> {
         })
     }
 
-    /// Puts the statements of the attacker's own policies that allow it to assume the role
-    /// of a first AssumeRole step in front of the escalation's evidence.
-    fn assume_evidence(&self, e: &mut Escalation) {
-        let Some(first) = e.steps.first() else { return };
-        if !matches!(
-            first.technique.kind,
-            techniques::Kind::Become(Become::AssumeRole)
-        ) {
-            return;
-        }
-        let own = self.check(e.principal, "sts:AssumeRole", self.arn(first.target));
-        let rest = std::mem::replace(&mut e.evidence, own.evidence);
-        for ev in rest {
-            if !e.evidence.contains(&ev) {
-                e.evidence.push(ev);
-            }
-        }
-    }
-
     /// May `p` assume `role`: the trust graph's edge, with the trust statements that grant it.
     fn assume(&self, p: Principal, rid: RoleId) -> Access {
         let Some(edge) = self.graph().edge(self.graph().principal_node(p), rid) else {
@@ -1908,6 +1899,31 @@ impl<'e, 'a> Analysis<'e, 'a> {
             }
         }
         access
+    }
+}
+
+/// Puts the statements of the attacker's own policies that allow it to assume the role of a
+/// first AssumeRole step in front of the escalation's evidence: asked only of the escalations
+/// that come out, not of every edge the search tries.
+fn assume_evidence(eff: &Effective<'_>, e: &mut Escalation) {
+    let Some(first) = e.steps.first() else { return };
+    if !matches!(
+        first.technique.kind,
+        techniques::Kind::Become(Become::AssumeRole)
+    ) {
+        return;
+    }
+    let own = eff.check(
+        e.principal,
+        "sts:AssumeRole",
+        first.target.arn(eff.account),
+        &[],
+    );
+    let rest = std::mem::replace(&mut e.evidence, own.evidence);
+    for ev in rest {
+        if !e.evidence.contains(&ev) {
+            e.evidence.push(ev);
+        }
     }
 }
 

@@ -66,6 +66,13 @@ impl<'a> Scan<'a> {
         })
     }
 
+    /// Lets go of `self`, its answers on another thread (see [`Effective::let_go`]).
+    pub fn let_go(self) {
+        if let Some(eff) = self.effective.into_inner() {
+            eff.let_go();
+        }
+    }
+
     /// Whole days from `t` to [`Scan::now`].
     pub fn days_since(&self, t: Timestamp) -> i64 {
         (self.now.as_second() - t.as_second()).div_euclid(86_400)
@@ -193,16 +200,19 @@ pub fn scan(account: &Account, now: Timestamp) -> Vec<Finding> {
         let (graph_out, graph_in) = std::sync::mpsc::sync_channel(1);
         let (compiled_out, compiled_in) = std::sync::mpsc::sync_channel::<Arc<CompiledAccount>>(1);
         let (helped_out, helped_in) = std::sync::mpsc::sync_channel(1);
+        let (share_out, share_in) = std::sync::mpsc::sync_channel(1);
+        let (found_out, found_in) = std::sync::mpsc::sync_channel(1);
         let promise = sharing.promise_admins();
         let rules = s.spawn(|| {
             // Owned here, so a failure on this thread closes them and the analysis, waiting
             // on the other end, goes on without.
-            let (graph_out, helped_out, compiled_in) = (graph_out, helped_out, compiled_in);
+            let (graph_out, helped_out, compiled_in, share_in, found_out) =
+                (graph_out, helped_out, compiled_in, share_in, found_out);
             let graph = Arc::new(TrustGraph::build(account));
             graph_out.send(graph.clone()).ok();
             // Closed only if the analysis failed, which the scan reports.
             let Ok(compiled) = compiled_in.recv() else {
-                return Vec::new();
+                return;
             };
             let scan = Scan::with_compiled(account, now, compiled);
             helped_out
@@ -212,12 +222,19 @@ pub fn scan(account: &Account, now: Timestamp) -> Vec<Finding> {
             for rule in all() {
                 rule.check(&scan, &mut out);
             }
-            // This thread is done first: sorting here and letting go of its answers now
-            // takes both off the end of the scan.
-            drop(scan);
+            // This thread is done first: it sorts its findings, then makes the share of the
+            // escalations the analysis hands over into findings, with its own answers.
             findings::dedupe(&mut out);
             findings::sort(&mut out);
-            out
+            // Closed without a share only if the analysis failed, which the scan reports.
+            if let Ok(share) = share_in.recv() {
+                let shared = super::privesc::findings_of(scan.effective(), share);
+                out = findings::merge_disjoint(out, shared);
+            }
+            // Sent, not returned: joining would also wait for the thread's exit, which hands
+            // its allocator's pages back.
+            found_out.send(out).ok();
+            scan.let_go();
         });
         let compiled = Arc::new(CompiledAccount::on_this_thread(account));
         compiled_out.send(compiled.clone()).ok();
@@ -231,10 +248,14 @@ pub fn scan(account: &Account, now: Timestamp) -> Vec<Finding> {
             },
             &sharing,
             move || helped_in.recv().unwrap_or_default(),
+            move |share| share_out.send(share).err().map(|e| e.0),
             move || {
-                rules
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                // Closed without findings only if the other thread failed: its panic goes on
+                // here.
+                found_in.recv().unwrap_or_else(|_| match rules.join() {
+                    Err(panic) => std::panic::resume_unwind(panic),
+                    Ok(()) => Vec::new(),
+                })
             },
         );
         drop(promise);

@@ -280,22 +280,32 @@ fn passes_shared_with_a_helper_find_the_same() {
         || graph.clone(),
         &sharing,
         || helped,
+        Some,
         || others.clone(),
     );
     let expected =
         crate::analysis::findings::merge(others.clone(), findings(&Effective::new(&a, now())));
     assert_eq!(summary(merged), summary(expected));
-    // Both at once, however the turns fall.
+    // Both at once, however the turns fall; the helper then makes the share of the
+    // escalations handed over into findings, with its own answers.
     let sharing = Sharing::default();
+    let (share_out, share_in) = std::sync::mpsc::channel();
+    let (helped_out, helped_in) = std::sync::mpsc::channel();
     let shared = std::thread::scope(|s| {
-        let helper = s.spawn(|| help(&Effective::new(&a, now()), graph.clone(), &sharing));
-        let eff = Effective::new(&a, now());
+        let (a, graph, sharing) = (&a, &graph, &sharing);
+        let helper = s.spawn(move || {
+            let eff = Effective::new(a, now());
+            helped_out.send(help(&eff, graph.clone(), sharing)).unwrap();
+            let share = share_in.recv().unwrap();
+            findings_of(&eff, share)
+        });
         findings_with(
-            eff,
+            Effective::new(a, now()),
             || graph.clone(),
-            &sharing,
+            sharing,
+            || helped_in.recv().unwrap(),
+            |share| share_out.send(share).err().map(|e| e.0),
             || helper.join().unwrap(),
-            Vec::new,
         )
     });
     assert_eq!(summary(shared), alone);
@@ -388,6 +398,7 @@ fn helpers_wait_for_promised_administrators_until_they_are_shared_or_the_promise
             || graph.clone(),
             &sharing,
             || helper.join().unwrap(),
+            Some,
             Vec::new,
         );
         drop(promise);
