@@ -324,11 +324,15 @@ struct Analysis<'e, 'a> {
     caps: RefCell<Vec<u8>>,
     /// [`Self::pass_cap`], by (slot, service).
     pass_caps: Memo<(usize, &'static str), Outcome>,
-    /// Per technique index: the principals that may use it and are not done with it yet.
-    attackers: Vec<Option<Vec<Member>>>,
-    /// Per technique index: whether an escalation by it improved since its pool was last
-    /// pruned (only then can a member have become settled).
-    improved: Vec<bool>,
+    /// Per technique index but AssumeRole's: the principals that may use it and are not done
+    /// with it yet.
+    attackers: Vec<Option<Pool>>,
+    /// Per role: the principals that may assume it (an edge of the trust graph), not
+    /// administrators, and not done with AssumeRole yet.
+    assumers: Vec<Option<Pool>>,
+    /// Per technique index: how many times an escalation by it improved (only then can a
+    /// member of a pool have become settled).
+    improvements: Vec<u32>,
     /// Per (role, technique): whether its services may assume the role.
     service_trusts: Memo<(RoleId, ServiceKey), Answer>,
     /// Answers about groups and managed policies, which many targets share.
@@ -377,7 +381,8 @@ impl<'e, 'a> Analysis<'e, 'a> {
             found_rank: vec![0; account.principal_count() * TECHNIQUES.len()],
             caps: RefCell::new(vec![0; account.principal_count() * TECHNIQUES.len()]),
             attackers: (0..TECHNIQUES.len()).map(|_| None).collect(),
-            improved: vec![true; TECHNIQUES.len()],
+            assumers: (0..account.roles.len()).map(|_| None).collect(),
+            improvements: vec![0; TECHNIQUES.len()],
             pass_caps: Memo::default(),
             service_trusts: Memo::default(),
             shared_checks: Memo::default(),
@@ -500,19 +505,24 @@ impl<'e, 'a> Analysis<'e, 'a> {
                 if matches!(t.kind, techniques::Kind::Modify(_)) {
                     continue;
                 }
-                let pooled = !matches!(t.kind, techniques::Kind::Become(Become::AssumeRole));
-                let mut candidates = self.candidates(t, target, &principals);
-                for member in candidates.iter_mut() {
+                let assume = matches!(t.kind, techniques::Kind::Become(Become::AssumeRole));
+                let Some(mut candidates) = self.candidates(t, target, &principals) else {
+                    continue;
+                };
+                for member in candidates.members.iter_mut() {
                     let u = member.principal;
                     let us = self.slot(u);
                     // Nothing to gain when `u` already has as good a way by `t`; a route back
                     // through `u` would be a cycle, not a way up.
+                    // AssumeRole's candidates are the trust graph's edges to the target, which
+                    // `become_edge` reads: no reach to look at first.
                     if us == target_slot
                         || self.is_admin(u)
-                        || !member
-                            .reach
-                            .get_or_insert_with(|| self.become_reach(u, t))
-                            .contains(target_slot)
+                        || (!assume
+                            && !member
+                                .reach
+                                .get_or_insert_with(|| self.become_reach(u, t))
+                                .contains(target_slot))
                         || self.settled(u, t, route.access.outcome)
                         || route.steps.iter().any(|s| s.target == u)
                     {
@@ -544,9 +554,7 @@ impl<'e, 'a> Analysis<'e, 'a> {
                         queue.push_back(us);
                     }
                 }
-                if pooled {
-                    self.give_back(t, candidates);
-                }
+                self.give_back(t, target, candidates);
             }
         }
         // By principal, then by technique id; without their first AssumeRole step's evidence
@@ -800,7 +808,7 @@ impl<'e, 'a> Analysis<'e, 'a> {
     /// Makes `e` the escalation of the principal in `slot` by its technique.
     fn keep(&mut self, slot: usize, e: Escalation) {
         let i = technique_index(e.technique);
-        self.improved[i] = true;
+        self.improvements[i] = self.improvements[i].wrapping_add(1);
         self.found_rank[cell(slot, i)] = rank(e.outcome) + 1;
         let at = &mut self.found_at[cell(slot, i)];
         match at.checked_sub(1) {
@@ -1535,29 +1543,34 @@ impl<'e, 'a> Analysis<'e, 'a> {
         })
     }
 
-    /// Principals that might become `target` with `t`. For every technique but AssumeRole
-    /// this is the technique's pool, taken out of the analysis: hand it back with
-    /// [`Self::give_back`].
+    /// Principals that might become `target` with `t`: the technique's pool (for AssumeRole,
+    /// the role's), taken out of the analysis; hand it back with [`Self::give_back`]. `None`
+    /// when `t` cannot make one a principal like `target`.
     fn candidates(
         &mut self,
         t: &'static Technique,
         target: Principal,
         all: &[Principal],
-    ) -> Vec<Member> {
+    ) -> Option<Pool> {
         let fits = match (t.kind, target) {
             (techniques::Kind::Become(Become::AssumeRole), Principal::Role(rid)) => {
-                return self
-                    .graph()
+                if let Some(pool) = self.assumers[rid.index()].take() {
+                    return Some(pool);
+                }
+                let graph = self.graph();
+                let members = graph
                     .assumers_of(rid)
                     .iter()
-                    .filter(|e| self.graph().info(e).status != Status::Never)
-                    .filter_map(|e| match self.graph().node(e.from) {
+                    .filter(|e| graph.info(e).status != Status::Never)
+                    .filter_map(|e| match graph.node(e.from) {
                         Node::User(id) => Some(Principal::User(id)),
                         Node::Role(id) => Some(Principal::Role(id)),
                         Node::External(_) => None,
                     })
+                    .filter(|&p| !self.is_admin(p))
                     .map(Member::new)
                     .collect();
+                return Some(Pool::new(members));
             }
             (techniques::Kind::Become(Become::UpdateAssumeRolePolicy), Principal::Role(_)) => true,
             (techniques::Kind::Become(b), Principal::User(_)) => {
@@ -1568,35 +1581,36 @@ impl<'e, 'a> Analysis<'e, 'a> {
             }
             _ => false,
         };
-        let i = technique_index(t);
-        let pool = match self.attackers[i].take() {
-            Some(pool) => pool,
-            None => all
-                .iter()
-                .copied()
-                .filter(|&p| self.in_pool(p, t))
-                .map(Member::new)
-                .collect(),
-        };
-        if fits {
-            pool
-        } else {
-            self.attackers[i] = Some(pool);
-            Vec::new()
+        if !fits {
+            return None;
         }
+        let i = technique_index(t);
+        Some(self.attackers[i].take().unwrap_or_else(|| {
+            Pool::new(
+                all.iter()
+                    .copied()
+                    .filter(|&p| self.in_pool(p, t))
+                    .map(Member::new)
+                    .collect(),
+            )
+        }))
     }
 
-    /// Returns a technique's pool, without the principals that have all it can give them.
-    fn give_back(&mut self, t: &'static Technique, mut pool: Vec<Member>) {
+    /// Returns a pool [`Self::candidates`] took out, without the principals that have all `t`
+    /// can give them.
+    fn give_back(&mut self, t: &'static Technique, target: Principal, mut pool: Pool) {
         let i = technique_index(t);
-        if self.attackers[i].is_some() {
-            return;
+        if pool.pruned_at != Some(self.improvements[i]) {
+            pool.members
+                .retain(|m| !self.settled(m.principal, t, Outcome::Always));
+            pool.pruned_at = Some(self.improvements[i]);
         }
-        if self.improved[i] {
-            pool.retain(|m| !self.settled(m.principal, t, Outcome::Always));
-            self.improved[i] = false;
+        match (t.kind, target) {
+            (techniques::Kind::Become(Become::AssumeRole), Principal::Role(rid)) => {
+                self.assumers[rid.index()] = Some(pool);
+            }
+            _ => self.attackers[i] = Some(pool),
         }
-        self.attackers[i] = Some(pool);
     }
 
     fn service_prefilter(&self, p: Principal, s: &ServiceRun) -> bool {
@@ -2107,6 +2121,23 @@ impl TargetOrder {
             if mask != 0 {
                 return Some((q, mask));
             }
+        }
+    }
+}
+
+/// Principals that may use a technique (see [`Analysis::candidates`]).
+struct Pool {
+    members: Vec<Member>,
+    /// [`Analysis::improvements`] of the technique when members that have all it can give
+    /// them were last left out.
+    pruned_at: Option<u32>,
+}
+
+impl Pool {
+    fn new(members: Vec<Member>) -> Pool {
+        Pool {
+            members,
+            pruned_at: None,
         }
     }
 }
