@@ -66,6 +66,12 @@ impl Sharing {
         self.settled.notify_all();
     }
 
+    /// Whether [`help`] would start its passes without waiting: the administrator outcomes
+    /// are shared, or not (or no longer) promised.
+    pub fn admins_settled(&self) -> bool {
+        self.admins.get().is_some() || !*self.lock_promised()
+    }
+
     /// The administrator outcomes, once shared; waits while they are promised.
     fn wait_for_admins(&self) -> Option<&KnownAdminOutcomes> {
         let mut promised = self.lock_promised();

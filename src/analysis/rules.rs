@@ -106,16 +106,29 @@ pub trait Rule: Sync {
     /// Appends this rule's findings.
     fn check(&self, scan: &Scan<'_>, out: &mut Vec<Finding>);
 
+    /// Whether the check asks which principals are administrators, which [`scan`] learns
+    /// from its privilege-escalation analysis: such rules run once that has shared them.
+    fn reads_administrators(&self) -> bool {
+        false
+    }
+
     /// A finding of this rule about `subject`.
     fn finding(&self, subject: &str, title: String) -> Finding {
         Finding::new(self.id(), self.kind(), self.severity(), subject, title)
     }
 }
 
-/// Declares a rule type: `rule!(Name, "id", Kind, Severity, "summary")`. The type implements
-/// [`Rule`] by calling its inherent `run(&self, scan, out)`.
+/// Declares a rule type: `rule!(Name, "id", Kind, Severity, "summary")`, with
+/// `, reads_administrators` after the summary for [`Rule::reads_administrators`]. The type
+/// implements [`Rule`] by calling its inherent `run(&self, scan, out)`.
 macro_rules! rule {
+    ($(#[$meta:meta])* $name:ident, $id:literal, $kind:ident, $severity:ident, $summary:literal, reads_administrators) => {
+        $crate::analysis::rules::rule!($(#[$meta])* $name, $id, $kind, $severity, $summary, true);
+    };
     ($(#[$meta:meta])* $name:ident, $id:literal, $kind:ident, $severity:ident, $summary:literal) => {
+        $crate::analysis::rules::rule!($(#[$meta])* $name, $id, $kind, $severity, $summary, false);
+    };
+    ($(#[$meta:meta])* $name:ident, $id:literal, $kind:ident, $severity:ident, $summary:literal, $reads_administrators:literal) => {
         $(#[$meta])*
         pub struct $name;
 
@@ -138,6 +151,9 @@ macro_rules! rule {
                 out: &mut Vec<$crate::analysis::findings::Finding>,
             ) {
                 self.run(scan, out)
+            }
+            fn reads_administrators(&self) -> bool {
+                $reads_administrators
             }
         }
     };
@@ -192,9 +208,9 @@ pub fn scan(account: &Account, now: Timestamp) -> Vec<Finding> {
     // own answer caches), which outlives the scan, so letting go of a thread's heap is not
     // left for the end. It compiles the account's policies while the other thread builds the
     // trust graph (which compiles what it needs itself, and which the analysis needs only
-    // after its administrators); the other thread then helps with the analysis'
-    // per-principal passes, and runs the rules while the analysis searches backwards on its
-    // own.
+    // after its administrators) and, until the administrators are known, runs the rules that
+    // do not ask them; it then helps with the analysis' per-principal passes, and runs the
+    // other rules while the analysis searches backwards on its own.
     let sharing = super::privesc::Sharing::default();
     let (findings, compiled) = std::thread::scope(|s| {
         let (graph_out, graph_in) = std::sync::mpsc::sync_channel(1);
@@ -215,11 +231,23 @@ pub fn scan(account: &Account, now: Timestamp) -> Vec<Finding> {
                 return;
             };
             let scan = Scan::with_compiled(account, now, compiled);
+            // While the analysis works out its administrators, the rules that do not ask
+            // them; then the passes; then the rest.
+            let mut out = Vec::new();
+            let mut ran = vec![false; all().len()];
+            for (rule, ran) in all().iter().zip(&mut ran) {
+                if sharing.admins_settled() {
+                    break;
+                }
+                if !rule.reads_administrators() {
+                    rule.check(&scan, &mut out);
+                    *ran = true;
+                }
+            }
             helped_out
                 .send(super::privesc::help(scan.effective(), graph, &sharing))
                 .ok();
-            let mut out = Vec::new();
-            for rule in all() {
+            for (rule, _) in all().iter().zip(&ran).filter(|(_, ran)| !**ran) {
                 rule.check(&scan, &mut out);
             }
             // This thread is done first: it sorts its findings, then makes the share of the
@@ -341,6 +369,22 @@ pub(crate) mod test_support {
 mod tests {
     use super::*;
     use std::collections::HashSet;
+
+    #[test]
+    fn only_rules_that_read_administrators_ask_effective_permissions() {
+        let accounts = [
+            test_support::every_technique_account(),
+            crate::source::demo::account().unwrap(),
+        ];
+        for rule in all() {
+            let asked = accounts.iter().any(|a| {
+                let scan = Scan::new(a, test_support::now());
+                rule.check(&scan, &mut Vec::new());
+                scan.effective.get().is_some()
+            });
+            assert_eq!(asked, rule.reads_administrators(), "{}", rule.id());
+        }
+    }
 
     #[test]
     fn rule_ids_are_unique_and_kinded() {

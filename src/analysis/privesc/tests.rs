@@ -385,8 +385,10 @@ fn helpers_wait_for_promised_administrators_until_they_are_shared_or_the_promise
     let alone = findings(&Effective::new(&a, now())).len();
     // Shared: the helper's passes start after the analysis' administrators.
     let sharing = Sharing::default();
+    assert!(sharing.admins_settled(), "nothing promised");
     let shared = std::thread::scope(|s| {
         let promise = sharing.promise_admins();
+        assert!(!sharing.admins_settled());
         let helper = s.spawn(|| help(&Effective::new(&a, now()), graph.clone(), &sharing));
         std::thread::sleep(std::time::Duration::from_millis(50));
         assert!(
@@ -401,6 +403,7 @@ fn helpers_wait_for_promised_administrators_until_they_are_shared_or_the_promise
             Some,
             Vec::new,
         );
+        assert!(sharing.admins_settled(), "shared");
         drop(promise);
         found
     });
@@ -411,6 +414,7 @@ fn helpers_wait_for_promised_administrators_until_they_are_shared_or_the_promise
         let promise = sharing.promise_admins();
         let helper = s.spawn(|| help(&Effective::new(&a, now()), graph.clone(), &sharing));
         drop(promise);
+        assert!(sharing.admins_settled(), "no longer promised");
         helper.join().unwrap()
     });
     assert!(!helped.found.is_empty());

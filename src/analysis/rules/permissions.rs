@@ -178,7 +178,8 @@ rule!(
     "admin.full-access",
     Admin,
     Critical,
-    "principal with administrator-equivalent access"
+    "principal with administrator-equivalent access",
+    reads_administrators
 );
 
 impl AdminAccess {
@@ -695,7 +696,8 @@ rule!(
     "hygiene.ecs-role-mixup",
     Hygiene,
     Medium,
-    "ECS task role with execution-role permissions (or the reverse)"
+    "ECS task role with execution-role permissions (or the reverse)",
+    reads_administrators
 );
 
 /// What an ECS task execution role needs: pulling images, writing logs, reading the secrets
