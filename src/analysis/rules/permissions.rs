@@ -557,10 +557,13 @@ fn classify(full: &str, access: AccessLevel) -> Option<Class> {
 /// The catalog actions each `Action` pattern matches that support resource constraints, with
 /// their class: remembered, since the account's policies repeat their patterns.
 #[derive(Default)]
-pub(super) struct ActionClasses(Memo<String, Rc<[(String, Class)]>>);
+pub(super) struct ActionClasses(Memo<String, Classified>);
+
+/// The actions a pattern matches that have a class, with it.
+type Classified = Rc<[(String, Class)]>;
 
 impl ActionClasses {
-    fn of(&self, pattern: &str) -> Rc<[(String, Class)]> {
+    fn of(&self, pattern: &str) -> Classified {
         remembered(&self.0, pattern, || {
             let mut out = Vec::new();
             catalog().for_each_match(pattern, |ar| {
@@ -579,14 +582,14 @@ impl ActionClasses {
 }
 
 /// Statements granting actions of `class` that support resource constraints, on every
-/// resource; the actions found.
+/// resource; the classified actions of the patterns that grant some (see [`sample`]).
 fn unconstrained_class(
     scan: &Scan<'_>,
     a: &Authored<'_>,
     class: Class,
-) -> (Vec<Evidence>, BTreeSet<String>) {
+) -> (Vec<Evidence>, Vec<Classified>) {
     let mut hits = Vec::new();
-    let mut actions = BTreeSet::new();
+    let mut granted = Vec::new();
     for (i, s) in a.allows() {
         // `*` and NotAction statements have rules of their own.
         if s.action.negated || any_action_star(s) || !unconstrained(s) {
@@ -594,22 +597,29 @@ fn unconstrained_class(
         }
         let mut any = false;
         for pattern in &s.action.values {
-            for (full, c) in scan.action_classes.of(pattern).iter() {
-                if *c == class {
-                    actions.insert(full.clone());
-                    any = true;
-                }
+            let actions = scan.action_classes.of(pattern);
+            if actions.iter().any(|(_, c)| *c == class) {
+                granted.push(actions);
+                any = true;
             }
         }
         if any {
             hits.push(a.evidence(i, s));
         }
     }
-    (hits, actions)
+    (hits, granted)
 }
 
-fn sample(actions: &BTreeSet<String>) -> String {
-    let shown: Vec<&str> = actions.iter().take(6).map(String::as_str).collect();
+/// The actions of `class` in `granted`, in order and once each: the first six, and how many
+/// more. Only the findings' details need them, so they are not collected before.
+fn sample(granted: &[Classified], class: Class) -> String {
+    let actions: BTreeSet<&str> = granted
+        .iter()
+        .flat_map(|actions| actions.iter())
+        .filter(|(_, c)| *c == class)
+        .map(|(full, _)| full.as_str())
+        .collect();
+    let shown: Vec<&str> = actions.iter().take(6).copied().collect();
     if actions.len() > shown.len() {
         format!(
             "{} and {} more",
@@ -628,7 +638,7 @@ macro_rules! class_rule {
         impl $name {
             fn run(&self, scan: &Scan<'_>, out: &mut Vec<Finding>) {
                 for a in authored(scan.account) {
-                    let (hits, actions) = unconstrained_class(scan, &a, $class);
+                    let (hits, granted) = unconstrained_class(scan, &a, $class);
                     if hits.is_empty() {
                         continue;
                     }
@@ -638,7 +648,7 @@ macro_rules! class_rule {
                                 "The {} allows {} on every resource ({}), though each of these actions can be limited to named resources.",
                                 a.describe(),
                                 $what,
-                                sample(&actions)
+                                sample(&granted, $class)
                             ))
                             .evidence(hits)
                             .fix($fix),
