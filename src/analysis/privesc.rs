@@ -247,12 +247,13 @@ pub fn findings_with(
 }
 
 /// What a helper found: per principal slot, its route and escalations; the caps of the
-/// principals it took, and the steps they asked.
+/// principals it took, and the steps and service techniques' steps they asked.
 #[derive(Default)]
 pub struct Helped {
     found: Vec<(usize, Route, Vec<Escalation>)>,
     caps: Vec<(usize, Vec<u8>)>,
     steps: Vec<((usize, &'static str), Answer)>,
+    service_steps: Vec<((usize, usize), Answer)>,
 }
 
 /// Takes turns at the per-principal passes of an analysis running [`findings_with`] with the
@@ -284,6 +285,7 @@ pub fn help(eff: &Effective<'_>, graph: Arc<TrustGraph>, sharing: &Sharing) -> H
         }
     }
     out.steps = analysis.step_cache.into_inner().into_iter().collect();
+    out.service_steps = analysis.service_steps.into_inner().into_iter().collect();
     // By now the analysis has shared its administrator answers, with their evidence, which
     // the rules then need not ask again.
     if let Some(known) = sharing.admins.get() {
@@ -498,6 +500,10 @@ impl<'e, 'a> Analysis<'e, 'a> {
         for (key, access) in helped.steps {
             steps.entry(key).or_insert(access);
         }
+        let service_steps = self.service_steps.get_mut();
+        for (key, access) in helped.service_steps {
+            service_steps.entry(key).or_insert(access);
+        }
         // Backwards from every valuable principal.
         let mut queue: VecDeque<usize> = (0..self.value.len())
             .filter(|&s| self.value[s].is_some())
@@ -607,7 +613,8 @@ impl<'e, 'a> Analysis<'e, 'a> {
     }
 
     /// `p`'s [`Self::cap`] for each technique whose pool it is in (see [`Self::candidates`])
-    /// and that has targets: the backward search asks them all when it prunes the pools;
+    /// and that has targets, and the steps of the service techniques it may use: the
+    /// backward search asks them all when it prunes the pools and tries the service roles;
     /// asked here, they are shared between the threads taking turns.
     fn pool_caps(&self, p: Principal) {
         for t in TECHNIQUES {
@@ -618,7 +625,12 @@ impl<'e, 'a> Analysis<'e, 'a> {
                 _ => true,
             };
             if has_targets && self.in_pool(p, t) {
-                self.cap(p, t);
+                let cap = self.cap(p, t);
+                if let techniques::Kind::Service(s) = t.kind
+                    && cap != Outcome::Never
+                {
+                    self.service_steps(p, t, &s);
+                }
             }
         }
     }

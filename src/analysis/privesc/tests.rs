@@ -273,6 +273,7 @@ fn passes_shared_with_a_helper_find_the_same() {
     let helper = Effective::new(&a, now());
     let helped = help(&helper, graph.clone(), &sharing);
     assert!(!helped.found.is_empty() && !helped.caps.is_empty() && !helped.steps.is_empty());
+    assert!(!helped.service_steps.is_empty());
     // Findings of other analyses are merged in.
     let others = crate::analysis::rules::scan(&demo::account().unwrap(), now());
     let merged = findings_with(
