@@ -560,12 +560,26 @@ fn classify(full: &str, access: AccessLevel) -> Option<Class> {
 pub(super) struct ActionClasses(Memo<String, Classified>);
 
 /// The actions a pattern matches that have a class, with it.
-type Classified = Rc<[(String, Class)]>;
+type Classified = Rc<ClassifiedActions>;
+
+pub(super) struct ClassifiedActions {
+    actions: Vec<(String, Class)>,
+    /// Bit `1 << class` for each class among `actions`: most patterns match none of the
+    /// class a rule looks for, and a pattern like `s3:*` matches hundreds of actions.
+    classes: u8,
+}
+
+impl ClassifiedActions {
+    fn has(&self, class: Class) -> bool {
+        self.classes & (1 << class as u8) != 0
+    }
+}
 
 impl ActionClasses {
     fn of(&self, pattern: &str) -> Classified {
         remembered(&self.0, pattern, || {
-            let mut out = Vec::new();
+            let mut actions = Vec::new();
+            let mut classes = 0;
             catalog().for_each_match(pattern, |ar| {
                 // An action without resource types can only be granted on `*`.
                 if ar.action.resources.is_empty() {
@@ -573,10 +587,11 @@ impl ActionClasses {
                 }
                 let full = ar.full_name();
                 if let Some(class) = classify(&full, ar.access()) {
-                    out.push((full, class));
+                    classes |= 1 << class as u8;
+                    actions.push((full, class));
                 }
             });
-            out.into()
+            Rc::new(ClassifiedActions { actions, classes })
         })
     }
 }
@@ -598,7 +613,7 @@ fn unconstrained_class(
         let mut any = false;
         for pattern in &s.action.values {
             let actions = scan.action_classes.of(pattern);
-            if actions.iter().any(|(_, c)| *c == class) {
+            if actions.has(class) {
                 granted.push(actions);
                 any = true;
             }
@@ -615,7 +630,7 @@ fn unconstrained_class(
 fn sample(granted: &[Classified], class: Class) -> String {
     let actions: BTreeSet<&str> = granted
         .iter()
-        .flat_map(|actions| actions.iter())
+        .flat_map(|classified| classified.actions.iter())
         .filter(|(_, c)| *c == class)
         .map(|(full, _)| full.as_str())
         .collect();
