@@ -392,7 +392,7 @@ impl<'a> Prepared<'a> {
             Lookup::Present(ContextValue::Single(s)) => Some(s.as_str()),
             _ => None,
         };
-        let caller = Caller::parse(&r.principal, principal_arn);
+        let caller = Caller::parse_remembered(&r.principal, principal_arn);
         let resource = SplitArn::new(&r.resource);
         let resource_account = if !r.resource_account.is_empty() {
             r.resource_account.as_str()

@@ -29,7 +29,7 @@ pub enum CallerKind {
 }
 
 /// The request principal, parsed once per evaluation (borrowing the request's strings).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Caller<'a> {
     pub(crate) arn: &'a str,
     pub(crate) kind: CallerKind,
@@ -39,6 +39,66 @@ pub(crate) struct Caller<'a> {
     /// For a role session: the role's ARN with its path, when the context's
     /// `aws:PrincipalArn` gives it; the session ARN itself carries no path.
     pub(crate) role_arn: Option<&'a str>,
+}
+
+thread_local! {
+    static LAST_CALLER: std::cell::RefCell<Option<KnownCaller>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// A parsed [`Caller`] that owns its strings: the parts are byte ranges of `arn`, and the
+/// role ARN is `arn` itself or `principal_arn`.
+struct KnownCaller {
+    arn: String,
+    principal_arn: Option<String>,
+    kind: CallerKind,
+    account: Option<std::ops::Range<usize>>,
+    role_name: Option<std::ops::Range<usize>>,
+    role_arn: Option<RoleArnIs>,
+}
+
+#[derive(Clone, Copy)]
+enum RoleArnIs {
+    TheArn,
+    ThePrincipalArn,
+}
+
+impl KnownCaller {
+    fn of(c: &Caller<'_>, principal_arn: Option<&str>) -> KnownCaller {
+        let range = |part: &str| {
+            let start = part.as_ptr() as usize - c.arn.as_ptr() as usize;
+            start..start + part.len()
+        };
+        KnownCaller {
+            arn: c.arn.to_owned(),
+            principal_arn: principal_arn.map(str::to_owned),
+            kind: c.kind,
+            account: c.account.map(range),
+            role_name: c.role_name.map(range),
+            role_arn: c.role_arn.map(|r| {
+                if std::ptr::eq(r, c.arn) {
+                    RoleArnIs::TheArn
+                } else {
+                    RoleArnIs::ThePrincipalArn
+                }
+            }),
+        }
+    }
+
+    /// The caller, borrowing `arn` and `principal_arn`, equal to those it was made from.
+    fn caller<'a>(&self, arn: &'a str, principal_arn: Option<&'a str>) -> Caller<'a> {
+        let part = |r: &Option<std::ops::Range<usize>>| r.clone().and_then(|r| arn.get(r));
+        Caller {
+            arn,
+            kind: self.kind,
+            account: part(&self.account),
+            role_name: part(&self.role_name),
+            role_arn: self.role_arn.and_then(|is| match is {
+                RoleArnIs::TheArn => Some(arn),
+                RoleArnIs::ThePrincipalArn => principal_arn,
+            }),
+        }
+    }
 }
 
 const WEB_IDENTITY_PROVIDERS: [&str; 4] = [
@@ -108,6 +168,23 @@ impl<'a> Caller<'a> {
             _ => {}
         }
         c
+    }
+
+    /// [`Caller::parse`], remembering the last caller parsed on this thread: an analysis
+    /// asks many questions of one caller in a row, and comparing two strings is cheaper than
+    /// parsing them.
+    pub(crate) fn parse_remembered(arn: &'a str, principal_arn: Option<&'a str>) -> Caller<'a> {
+        LAST_CALLER.with_borrow_mut(|last| {
+            if let Some(known) = last
+                .as_ref()
+                .filter(|k| k.arn == arn && k.principal_arn.as_deref() == principal_arn)
+            {
+                return known.caller(arn, principal_arn);
+            }
+            let caller = Caller::parse(arn, principal_arn);
+            *last = Some(KnownCaller::of(&caller, principal_arn));
+            caller
+        })
     }
 
     /// Whether the caller is an IAM identity with identity-based policies.
@@ -328,6 +405,33 @@ mod tests {
 
     const USER: &str = "arn:aws:iam::111122223333:user/dev/alice";
     const SESSION: &str = "arn:aws:sts::111122223333:assumed-role/app/s1";
+
+    #[test]
+    fn remembered_callers_are_the_parsed_ones() {
+        let role = "arn:aws:iam::111122223333:role/svc/app";
+        let cases: [(&str, Option<&str>); 9] = [
+            (USER, None),
+            (SESSION, Some(role)),
+            (SESSION, Some("arn:aws:iam::111122223333:role/other")),
+            (SESSION, None),
+            (role, None),
+            ("ec2.amazonaws.com", None),
+            ("111122223333", None),
+            ("arn:aws:iam::111122223333:root", None),
+            ("*", None),
+        ];
+        // In runs and alternating, with the same text at other addresses.
+        for (arn, principal_arn) in cases.iter().chain(&cases).chain(cases.iter().rev()) {
+            for _ in 0..2 {
+                let (arn, principal_arn) = (arn.to_string(), principal_arn.map(str::to_owned));
+                assert_eq!(
+                    Caller::parse_remembered(&arn, principal_arn.as_deref()),
+                    Caller::parse(&arn, principal_arn.as_deref()),
+                    "{arn} {principal_arn:?}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn parses_callers() {
