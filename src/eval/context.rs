@@ -114,9 +114,17 @@ impl Context {
     /// Marks `key` as unknown unless the context holds it already (known or unknown): one
     /// pass over the entries, for marking every condition key of a principal's policies.
     pub fn set_unknown_if_absent(&mut self, key: &str) {
-        let lower = lowercase(key);
-        if matches!(self.lookup_lower(&lower), Lookup::Absent) {
-            self.entries.push((lower.into(), Entry::Unknown));
+        // Keys are kept lowercased. Policies repeat their keys, so most are here already: an
+        // ASCII key is compared without making a lowercased copy first.
+        let present = if key.is_ascii() {
+            self.entries
+                .iter()
+                .any(|(k, _)| k.eq_ignore_ascii_case(key))
+        } else {
+            !matches!(self.lookup_lower(&lowercase(key)), Lookup::Absent)
+        };
+        if !present {
+            self.entries.push((lowercase(key).into(), Entry::Unknown));
         }
     }
 
