@@ -525,9 +525,9 @@ impl<'e, 'a> Analysis<'e, 'a> {
                     let u = member.principal;
                     let us = self.slot(u);
                     // Nothing to gain when `u` already has as good a way by `t`; a route back
-                    // through `u` would be a cycle, not a way up.
-                    // AssumeRole's candidates are the trust graph's edges to the target, which
-                    // `become_edge` reads: no reach to look at first.
+                    // through `u` would be a cycle, not a way up. (AssumeRole's candidates are
+                    // the trust graph's edges to the target, which `become_edge` reads: they
+                    // have no reach to look at first.)
                     if us == target_slot
                         || self.is_admin(u)
                         || (!assume

@@ -250,8 +250,8 @@ pub fn scan(account: &Account, now: Timestamp) -> Vec<Finding> {
             for (rule, _) in all().iter().zip(&ran).filter(|(_, ran)| !**ran) {
                 rule.check(&scan, &mut out);
             }
-            // This thread is done first: it sorts its findings, then makes the share of the
-            // escalations the analysis hands over into findings, with its own answers.
+            // Sorted while the analysis searches; then the share of the escalations the
+            // analysis hands over is made into findings here, with this thread's answers.
             findings::dedupe(&mut out);
             findings::sort(&mut out);
             // Closed without a share only if the analysis failed, which the scan reports.
