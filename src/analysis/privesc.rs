@@ -166,12 +166,9 @@ pub struct Route {
 
 /// Every escalation, best per principal and technique.
 pub fn analyze(eff: &Effective<'_>) -> Vec<Escalation> {
-    let mut escalations = Analysis::new(eff, Box::new(|| Arc::new(TrustGraph::build(eff.account))))
+    let escalations = Analysis::new(eff, Box::new(|| Arc::new(TrustGraph::build(eff.account))))
         .run(&Sharing::default(), Helped::default);
-    for e in &mut escalations {
-        assume_evidence(eff, e);
-    }
-    escalations
+    with_assume_evidence(eff, Escalations(escalations))
 }
 
 /// The escalations as findings, in output order ([`super::findings::sort`]).
@@ -182,11 +179,7 @@ pub fn findings(eff: &Effective<'_>) -> Vec<Finding> {
 /// A share of the escalations [`findings_with`] hands over, as findings in output order, with
 /// their evidence asked of `eff` (an `Effective` of the same account and clock).
 pub fn findings_of(eff: &Effective<'_>, share: Escalations) -> Vec<Finding> {
-    let mut escalations = share.0;
-    for e in &mut escalations {
-        assume_evidence(eff, e);
-    }
-    sorted_findings(eff.account, escalations)
+    sorted_findings(eff.account, with_assume_evidence(eff, share))
 }
 
 /// Escalations as the search leaves them, without their first AssumeRole step's evidence:
@@ -235,11 +228,10 @@ pub fn findings_with(
     // now, makes 45% of them into findings and merges them with its own while this one
     // makes the rest.
     let share = Escalations(mine.split_off(mine.len() * 11 / 20));
-    let back = hand_over(share);
-    let mut found = findings_of(&eff, Escalations(mine));
-    if let Some(back) = back {
-        found = super::findings::merge_disjoint(found, findings_of(&eff, back));
+    if let Some(back) = hand_over(share) {
+        mine.extend(back.0);
     }
+    let found = findings_of(&eff, Escalations(mine));
     eff.let_go();
     let found = super::findings::merge_disjoint(more(), found);
     super::let_go_elsewhere(answers);
@@ -322,7 +314,7 @@ struct Analysis<'e, 'a> {
     group_policies: Vec<OnceCell<Rc<[CompiledPolicy]>>>,
     /// Per principal slot: facts about it as a target.
     targets: Vec<TargetFacts>,
-    /// Per service technique: the roles its code may run as ([`Self::service_may_run_as`]).
+    /// Per service technique: the roles its code may run as ([`Self::service_run_trust`]).
     service_roles: Vec<OnceCell<Box<[Principal]>>>,
     /// [`Self::service_bits`].
     service_bits: OnceCell<Vec<u128>>,
@@ -496,14 +488,8 @@ impl<'e, 'a> Analysis<'e, 'a> {
         for (slot, row) in helped.caps {
             caps[cell(slot, 0)..][..row.len()].copy_from_slice(&row);
         }
-        let steps = self.step_cache.get_mut();
-        for (key, access) in helped.steps {
-            steps.entry(key).or_insert(access);
-        }
-        let service_steps = self.service_steps.get_mut();
-        for (key, access) in helped.service_steps {
-            service_steps.entry(key).or_insert(access);
-        }
+        learn(&mut self.step_cache, helped.steps);
+        learn(&mut self.service_steps, helped.service_steps);
         // Backwards from every valuable principal.
         let mut queue: VecDeque<usize> = (0..self.value.len())
             .filter(|&s| self.value[s].is_some())
@@ -1714,11 +1700,10 @@ impl<'e, 'a> Analysis<'e, 'a> {
         s: &ServiceRun,
         rid: RoleId,
     ) -> Access {
-        if !self.service_may_run_as(rid, s) {
+        let Some(trust) = self.service_run_trust(rid, s) else {
             return Access::never();
-        }
+        };
         let role = self.account.role(rid);
-        let trust = self.service_trust(rid, s);
         // Most attackers may pass only some roles: a cheap look at the resources first.
         if s.pass_role
             && !self
@@ -1797,14 +1782,17 @@ impl<'e, 'a> Analysis<'e, 'a> {
         })
     }
 
-    /// Whether the service technique's code may run as `rid`, whoever starts it: not a
-    /// service-linked role, with an instance profile where the service needs one, and
-    /// trusting one of the services.
-    fn service_may_run_as(&self, rid: RoleId, s: &ServiceRun) -> bool {
+    /// How the service technique's code may run as `rid`, whoever starts it: the trust of
+    /// one of its services ([`Self::service_trust`]); `None` for a service-linked role, one
+    /// without the instance profile the service needs, or one no service may assume.
+    fn service_run_trust(&self, rid: RoleId, s: &ServiceRun) -> Option<Answer> {
         let role = self.account.role(rid);
         let lacks_profile =
             s.instance_profile && role.instance_profiles.is_empty() && self.any_instance_profiles;
-        !role.is_service_linked() && !lacks_profile && self.service_trust(rid, s).possible()
+        if role.is_service_linked() || lacks_profile {
+            return None;
+        }
+        Some(self.service_trust(rid, s)).filter(|trust| trust.possible())
     }
 
     /// May one of the technique's services assume `role`? The trust graph's edge from the
@@ -1876,7 +1864,7 @@ impl<'e, 'a> Analysis<'e, 'a> {
         best
     }
 
-    /// Roles the technique's code may run as ([`Self::service_may_run_as`]; the same for
+    /// Roles the technique's code may run as ([`Self::service_run_trust`]; the same for
     /// every attacker).
     fn service_roles(&self, t: &'static Technique, s: &ServiceRun) -> &[Principal] {
         self.service_roles[technique_index(t)].get_or_init(|| {
@@ -1891,7 +1879,7 @@ impl<'e, 'a> Analysis<'e, 'a> {
                 .collect();
             roles.sort_unstable();
             roles.dedup();
-            roles.retain(|&rid| self.service_may_run_as(rid, s));
+            roles.retain(|&rid| self.service_run_trust(rid, s).is_some());
             roles.into_iter().map(Principal::Role).collect()
         })
     }
@@ -1918,7 +1906,7 @@ impl<'e, 'a> Analysis<'e, 'a> {
             evidence: Vec::new(),
         };
         // The caller's own statements that allow sts:AssumeRole are added to the findings
-        // that use this step (see `assume_evidence`): most edges never become one.
+        // that use this step (see `with_assume_evidence`): most edges never become one.
         if let Some(trust) = &role.trust_policy {
             for (i, st) in trust.statements.iter().enumerate() {
                 if st.effect == Effect::Allow && trust_names(st, self.arn(p)) {
@@ -1934,29 +1922,43 @@ impl<'e, 'a> Analysis<'e, 'a> {
     }
 }
 
-/// Puts the statements of the attacker's own policies that allow it to assume the role of a
-/// first AssumeRole step in front of the escalation's evidence: asked only of the escalations
-/// that come out, not of every edge the search tries.
-fn assume_evidence(eff: &Effective<'_>, e: &mut Escalation) {
-    let Some(first) = e.steps.first() else { return };
-    if !matches!(
-        first.technique.kind,
-        techniques::Kind::Become(Become::AssumeRole)
-    ) {
-        return;
+/// Remembers the answers another thread worked out, where this one has none.
+fn learn<K: std::hash::Hash + Eq>(memo: &mut Memo<K, Answer>, answers: Vec<(K, Answer)>) {
+    let memo = memo.get_mut();
+    for (key, answer) in answers {
+        memo.entry(key).or_insert(answer);
     }
-    let own = eff.check(
-        e.principal,
-        "sts:AssumeRole",
-        first.target.arn(eff.account),
-        &[],
-    );
-    let rest = std::mem::replace(&mut e.evidence, own.evidence);
-    for ev in rest {
-        if !e.evidence.contains(&ev) {
-            e.evidence.push(ev);
+}
+
+/// The escalations, each whose first step is AssumeRole with the statements of the attacker's
+/// own policies that allow that step in front of its evidence: asked only of the escalations
+/// that come out, not of every edge the search tries.
+fn with_assume_evidence(eff: &Effective<'_>, escalations: Escalations) -> Vec<Escalation> {
+    let mut escalations = escalations.0;
+    for e in &mut escalations {
+        let Some(first) = e.steps.first() else {
+            continue;
+        };
+        if !matches!(
+            first.technique.kind,
+            techniques::Kind::Become(Become::AssumeRole)
+        ) {
+            continue;
+        }
+        let own = eff.check(
+            e.principal,
+            "sts:AssumeRole",
+            first.target.arn(eff.account),
+            &[],
+        );
+        let rest = std::mem::replace(&mut e.evidence, own.evidence);
+        for ev in rest {
+            if !e.evidence.contains(&ev) {
+                e.evidence.push(ev);
+            }
         }
     }
+    escalations
 }
 
 /// Whether `ext` is one of the identities the service technique's code runs as.
