@@ -803,26 +803,15 @@ impl<'a> Effective<'a> {
     /// outright, on another thread ([`super::let_go_elsewhere`]); the rest here. On a large
     /// account they take tens of milliseconds to free.
     pub fn let_go(self) {
-        let Effective {
-            sets,
-            admin_sets,
-            somewhere,
-            checks,
-            contexts,
-            requests,
-            admin,
-            admin_outcomes,
-            ..
-        } = self;
         super::let_go_elsewhere((
-            sets,
-            admin_sets,
-            somewhere,
-            checks,
-            contexts,
-            requests,
-            admin,
-            admin_outcomes,
+            self.sets,
+            self.admin_sets,
+            self.somewhere,
+            self.checks,
+            self.contexts,
+            self.requests,
+            self.admin,
+            self.admin_outcomes,
         ));
     }
 
