@@ -64,25 +64,33 @@ enum RoleArnIs {
 }
 
 impl KnownCaller {
-    fn of(c: &Caller<'_>, principal_arn: Option<&str>) -> KnownCaller {
-        let range = |part: &str| {
-            let start = part.as_ptr() as usize - c.arn.as_ptr() as usize;
-            start..start + part.len()
+    /// `None` when a part of `c` is not where this expects it (then nothing is remembered).
+    fn of(c: &Caller<'_>, principal_arn: Option<&str>) -> Option<KnownCaller> {
+        // Where `part` lies in `c.arn`.
+        let range = |part: Option<&str>| -> Option<Option<std::ops::Range<usize>>> {
+            let Some(part) = part else {
+                return Some(None);
+            };
+            let start = (part.as_ptr() as usize).checked_sub(c.arn.as_ptr() as usize)?;
+            let range = start..start + part.len();
+            (c.arn.get(range.clone()) == Some(part)).then_some(Some(range))
         };
-        KnownCaller {
+        let role_arn = match c.role_arn {
+            None => None,
+            Some(r) if std::ptr::eq(r, c.arn) => Some(RoleArnIs::TheArn),
+            Some(r) if principal_arn.is_some_and(|p| std::ptr::eq(r, p)) => {
+                Some(RoleArnIs::ThePrincipalArn)
+            }
+            Some(_) => return None,
+        };
+        Some(KnownCaller {
             arn: c.arn.to_owned(),
             principal_arn: principal_arn.map(str::to_owned),
             kind: c.kind,
-            account: c.account.map(range),
-            role_name: c.role_name.map(range),
-            role_arn: c.role_arn.map(|r| {
-                if std::ptr::eq(r, c.arn) {
-                    RoleArnIs::TheArn
-                } else {
-                    RoleArnIs::ThePrincipalArn
-                }
-            }),
-        }
+            account: range(c.account)?,
+            role_name: range(c.role_name)?,
+            role_arn,
+        })
     }
 
     /// The caller, borrowing `arn` and `principal_arn`, equal to those it was made from.
@@ -182,7 +190,7 @@ impl<'a> Caller<'a> {
                 return known.caller(arn, principal_arn);
             }
             let caller = Caller::parse(arn, principal_arn);
-            *last = Some(KnownCaller::of(&caller, principal_arn));
+            *last = KnownCaller::of(&caller, principal_arn);
             caller
         })
     }
