@@ -260,7 +260,7 @@ pub fn sort(findings: &mut [Finding]) {
     findings.sort_by(output_order);
 }
 
-fn output_order(a: &Finding, b: &Finding) -> std::cmp::Ordering {
+pub(crate) fn output_order(a: &Finding, b: &Finding) -> std::cmp::Ordering {
     b.severity
         .cmp(&a.severity)
         .then_with(|| a.rule.cmp(&b.rule))

@@ -36,11 +36,15 @@ use crate::eval::{CompiledPolicy, ContextValue, Outcome};
 use crate::model::{Account, GroupId, PolicyId, RoleId, UserId};
 use crate::policy::{Effect, PrincipalKind, PrincipalSet};
 
-/// What the threads of one analysis share: turns at the per-principal passes, and the
-/// administrator outcomes the analysis works out first (so helpers need not ask them again).
+/// What the threads of one analysis share: turns at the per-principal passes, the
+/// administrator outcomes the analysis works out first (so helpers need not ask them again),
+/// and the escalations it hands out to be made into findings.
 #[derive(Default)]
 pub struct Sharing {
     turns: Turns,
+    handed_out: HandedOut,
+    /// Per principal slot: its position among the account's principals sorted by ARN.
+    arn_ranks: std::sync::OnceLock<Vec<u32>>,
     admins: std::sync::OnceLock<KnownAdminOutcomes>,
     /// Whether an analysis has promised its administrator outcomes ([`Sharing::promise_admins`])
     /// and has neither shared them nor failed yet.
@@ -84,6 +88,18 @@ impl Sharing {
         self.admins.get()
     }
 
+    fn arn_ranks(&self, account: &Account) -> &[u32] {
+        self.arn_ranks.get_or_init(|| {
+            let mut slots: Vec<usize> = (0..account.principal_count()).collect();
+            slots.sort_unstable_by_key(|&s| Principal::at_slot(account, s).arn(account));
+            let mut ranks = vec![0; slots.len()];
+            for (rank, slot) in slots.into_iter().enumerate() {
+                ranks[slot] = rank as u32;
+            }
+            ranks
+        })
+    }
+
     fn lock_promised(&self) -> std::sync::MutexGuard<'_, bool> {
         self.promised
             .lock()
@@ -98,8 +114,61 @@ pub struct AdminsPromise<'s>(&'s Sharing);
 impl Drop for AdminsPromise<'_> {
     fn drop(&mut self) {
         self.0.settle();
+        // Also when the analysis failed before it was done handing out escalations.
+        self.0.handed_out.close();
     }
 }
+
+/// Escalations an analysis hands out, in batches, to whichever thread is free to make them
+/// into findings: those that can no longer improve while the backward search runs, the rest
+/// when it ends.
+#[derive(Default)]
+struct HandedOut {
+    /// The batches not taken yet, and whether the analysis is done handing out.
+    queue: Mutex<(Vec<Vec<Escalation>>, bool)>,
+    ready: Condvar,
+}
+
+impl HandedOut {
+    fn hand_out(&self, batch: Vec<Escalation>) {
+        if batch.is_empty() {
+            return;
+        }
+        self.lock().0.push(batch);
+        self.ready.notify_one();
+    }
+
+    fn close(&self) {
+        self.lock().1 = true;
+        self.ready.notify_all();
+    }
+
+    /// The next batch; waits for one until the analysis is done handing out.
+    fn take(&self) -> Option<Vec<Escalation>> {
+        let mut queue = self.lock();
+        loop {
+            if let Some(batch) = queue.0.pop() {
+                return Some(batch);
+            }
+            if queue.1 {
+                return None;
+            }
+            queue = self
+                .ready
+                .wait(queue)
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, (Vec<Vec<Escalation>>, bool)> {
+        self.queue
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// How many escalations go out in one batch.
+const HAND_OUT_BATCH: usize = 256;
 
 /// How many principals a thread takes at a time for the per-principal passes.
 const PASS_BATCH: usize = 16;
@@ -167,8 +236,8 @@ pub struct Route {
 /// Every escalation, best per principal and technique.
 pub fn analyze(eff: &Effective<'_>) -> Vec<Escalation> {
     let escalations = Analysis::new(eff, Box::new(|| Arc::new(TrustGraph::build(eff.account))))
-        .run(&Sharing::default(), Helped::default);
-    with_assume_evidence(eff, Escalations(escalations))
+        .run(&Sharing::default(), Helped::default, false);
+    with_assume_evidence(eff, escalations)
 }
 
 /// The escalations as findings, in output order ([`super::findings::sort`]).
@@ -176,15 +245,53 @@ pub fn findings(eff: &Effective<'_>) -> Vec<Finding> {
     sorted_findings(eff.account, analyze(eff))
 }
 
-/// A share of the escalations [`findings_with`] hands over, as findings in output order, with
-/// their evidence asked of `eff` (an `Effective` of the same account and clock).
-pub fn findings_of(eff: &Effective<'_>, share: Escalations) -> Vec<Finding> {
-    sorted_findings(eff.account, with_assume_evidence(eff, share))
+/// Makes escalations an analysis running [`findings_with`] with the same `sharing` hands out
+/// into findings, with their evidence asked of `eff` (an `Effective` of the same account and
+/// clock), until the analysis is done handing out (or failed); in output order.
+pub fn findings_handed_out(eff: &Effective<'_>, sharing: &Sharing) -> Vec<Finding> {
+    let ranks = sharing.arn_ranks(eff.account);
+    let by_id = technique_ranks_by_id();
+    let mut keyed: Vec<(u64, Finding)> = Vec::new();
+    while let Some(batch) = sharing.handed_out.take() {
+        for e in with_assume_evidence(eff, batch) {
+            // The output order (see `super::findings::sort`): most severe first, then by rule,
+            // then by id, which is the rule and the principal's ARN.
+            let key = (u64::from(severity(e.outcome) != Severity::Critical) << 48)
+                | (u64::from(by_id[technique_index(e.technique)]) << 32)
+                | u64::from(ranks[e.principal.slot(eff.account)]);
+            keyed.push((key, finding(eff.account, e)));
+        }
+    }
+    // Findings are large: sorted by reference, then moved once.
+    let mut order: Vec<(u64, u32)> = keyed
+        .iter()
+        .enumerate()
+        .map(|(i, (key, _))| (*key, i as u32))
+        .collect();
+    order.sort_unstable();
+    let mut found: Vec<Option<Finding>> = keyed.into_iter().map(|(_, f)| Some(f)).collect();
+    let out: Vec<Finding> = order
+        .into_iter()
+        .filter_map(|(_, i)| found[i as usize].take())
+        .collect();
+    debug_assert!(
+        out.is_sorted_by(|a, b| super::findings::output_order(a, b).is_le()),
+        "findings_handed_out: out of output order"
+    );
+    out
 }
 
-/// Escalations as the search leaves them, without their first AssumeRole step's evidence:
-/// only [`findings_of`] makes findings of them.
-pub struct Escalations(Vec<Escalation>);
+/// Per technique index: its position in the order of technique ids.
+fn technique_ranks_by_id() -> &'static [u8] {
+    static RANKS: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    RANKS.get_or_init(|| {
+        let mut ranks = vec![0; TECHNIQUES.len()];
+        for (rank, &i) in indexes_by_id().iter().enumerate() {
+            ranks[i] = rank as u8;
+        }
+        ranks
+    })
+}
 
 fn sorted_findings(account: &Account, mut escalations: Vec<Escalation>) -> Vec<Finding> {
     // In output order already (most severe first, then by rule and id; see `finding`), so
@@ -207,31 +314,29 @@ fn sorted_findings(account: &Account, mut escalations: Vec<Escalation>) -> Vec<F
 /// [`findings`] of `eff`, with the account's trust graph from `graph`, called once the
 /// analysis needs it (so a graph built on another thread can arrive late), and the
 /// per-principal passes shared with threads running [`help`] with the same `sharing`; `help`
-/// returns their answers. Some of the escalations go to `hand_over`, which gives them back if no
-/// thread takes them; a thread that does makes them into findings ([`findings_of`]) and
-/// returns them from `more`, with findings of other analyses (sorted and deduplicated, see
+/// returns their answers. The escalations are handed out to be made into findings by this
+/// thread and any running [`findings_handed_out`] with the same `sharing`, which returns
+/// them from `more` with findings of other analyses (sorted and deduplicated, see
 /// [`super::findings::merge`], with ids of their own), which are merged in.
 pub fn findings_with(
     eff: Effective<'_>,
     graph: impl FnOnce() -> Arc<TrustGraph>,
     sharing: &Sharing,
     help: impl FnOnce() -> Helped,
-    hand_over: impl FnOnce(Escalations) -> Option<Escalations>,
     more: impl FnOnce() -> Vec<Finding>,
 ) -> Vec<Finding> {
     let mut analysis = Analysis::new(&eff, Box::new(graph));
-    let mut mine = analysis.run(sharing, help);
+    let mut rest = analysis.run(sharing, help, true);
     // Hundreds of thousands on a large account: let go of once the findings are out.
     let answers = analysis.take_answers();
     drop(analysis);
-    // Tens of thousands on a large account: the other thread, done with its own analyses by
-    // now, makes 45% of them into findings and merges them with its own while this one
-    // makes the rest.
-    let share = Escalations(mine.split_off(mine.len() * 11 / 20));
-    if let Some(back) = hand_over(share) {
-        mine.extend(back.0);
+    // Tens of thousands on a large account, made into findings by whichever thread is free.
+    while !rest.is_empty() {
+        let batch = rest.split_off(rest.len().saturating_sub(HAND_OUT_BATCH));
+        sharing.handed_out.hand_out(batch);
     }
-    let found = findings_of(&eff, Escalations(mine));
+    sharing.handed_out.close();
+    let found = findings_handed_out(&eff, sharing);
     eff.let_go();
     let found = super::findings::merge_disjoint(more(), found);
     super::let_go_elsewhere(answers);
@@ -454,7 +559,15 @@ impl<'e, 'a> Analysis<'e, 'a> {
         self.eff.principals().filter(|p| !self.skip(*p)).collect()
     }
 
-    fn run(&mut self, sharing: &Sharing, help: impl FnOnce() -> Helped) -> Vec<Escalation> {
+    /// Every escalation, without their first AssumeRole step's evidence (see
+    /// [`with_assume_evidence`]); with `hand_out`, those that can no longer improve are handed
+    /// out to `sharing` as the search finds them and only the rest are returned.
+    fn run(
+        &mut self,
+        sharing: &Sharing,
+        help: impl FnOnce() -> Helped,
+        hand_out: bool,
+    ) -> Vec<Escalation> {
         let principals = self.principals();
         // Administrators are valuable as they are. Their evidence is asked with the outcome:
         // the `admin.full-access` rule, on the other thread, learns it from here.
@@ -490,6 +603,24 @@ impl<'e, 'a> Analysis<'e, 'a> {
         }
         learn(&mut self.step_cache, helped.steps);
         learn(&mut self.service_steps, helped.service_steps);
+        // What can no longer improve is made into findings by whichever thread is free while
+        // the search goes on.
+        let mut handing = Vec::new();
+        if hand_out {
+            for slot in 0..self.value.len() {
+                for i in 0..TECHNIQUES.len() {
+                    if self.found_rank[cell(slot, i)] > 0
+                        && self.is_final(slot, i)
+                        && let Some(e) = self.take_found(slot, i)
+                    {
+                        handing.push(e);
+                    }
+                    if handing.len() >= HAND_OUT_BATCH {
+                        sharing.handed_out.hand_out(std::mem::take(&mut handing));
+                    }
+                }
+            }
+        }
         // Backwards from every valuable principal.
         let mut queue: VecDeque<usize> = (0..self.value.len())
             .filter(|&s| self.value[s].is_some())
@@ -545,6 +676,16 @@ impl<'e, 'a> Analysis<'e, 'a> {
                         .as_ref()
                         .map_or(0, |r| rank(r.access.outcome));
                     self.record(u, t, total, steps);
+                    let i = technique_index(t);
+                    if hand_out
+                        && self.is_final(us, i)
+                        && let Some(e) = self.take_found(us, i)
+                    {
+                        handing.push(e);
+                        if handing.len() >= HAND_OUT_BATCH {
+                            sharing.handed_out.hand_out(std::mem::take(&mut handing));
+                        }
+                    }
                     let after = self.value[us]
                         .as_ref()
                         .map_or(0, |r| rank(r.access.outcome));
@@ -555,8 +696,8 @@ impl<'e, 'a> Analysis<'e, 'a> {
                 self.give_back(t, target, candidates);
             }
         }
-        // By principal, then by technique id; without their first AssumeRole step's evidence
-        // (see `findings_of`).
+        sharing.handed_out.hand_out(handing);
+        // By principal, then by technique id.
         let mut out = Vec::with_capacity(self.found.len());
         for slot in 0..self.value.len() {
             for &i in indexes_by_id() {
@@ -791,7 +932,8 @@ impl<'e, 'a> Analysis<'e, 'a> {
         }
         let slot = self.slot(p);
         let better = |old: Option<Outcome>| old.is_none_or(|o| rank(access.outcome) > rank(o));
-        if better(self.found(slot, technique_index(t)).map(|e| e.outcome)) {
+        // The rank, not the escalation: one that can no longer improve may be handed out.
+        if rank(access.outcome) + 1 > self.found_rank[cell(slot, technique_index(t))] {
             self.keep(
                 slot,
                 Escalation {
@@ -824,10 +966,14 @@ impl<'e, 'a> Analysis<'e, 'a> {
         }
     }
 
-    /// The best escalation of the principal in `slot` by the technique of index `i`.
-    fn found(&self, slot: usize, i: usize) -> Option<&Escalation> {
-        let at = self.found_at[cell(slot, i)];
-        self.found.get(at.checked_sub(1)? as usize)?.as_ref()
+    /// Whether the escalation found for the principal in `slot` by the technique of index `i`
+    /// can no longer improve: the backward search leaves modifications alone, and no target
+    /// gives more than the technique's [`Self::cap`].
+    fn is_final(&self, slot: usize, i: usize) -> bool {
+        let t = &TECHNIQUES[i];
+        matches!(t.kind, techniques::Kind::Modify(_))
+            || self.found_rank[cell(slot, i)]
+                == rank(self.cap(Principal::at_slot(self.account, slot), t)) + 1
     }
 
     /// Takes [`Self::found`] out.
@@ -1933,8 +2079,7 @@ fn learn<K: std::hash::Hash + Eq>(memo: &mut Memo<K, Answer>, answers: Vec<(K, A
 /// The escalations, each whose first step is AssumeRole with the statements of the attacker's
 /// own policies that allow that step in front of its evidence: asked only of the escalations
 /// that come out, not of every edge the search tries.
-fn with_assume_evidence(eff: &Effective<'_>, escalations: Escalations) -> Vec<Escalation> {
-    let mut escalations = escalations.0;
+fn with_assume_evidence(eff: &Effective<'_>, mut escalations: Vec<Escalation>) -> Vec<Escalation> {
     for e in &mut escalations {
         let Some(first) = e.steps.first() else {
             continue;

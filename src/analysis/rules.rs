@@ -209,21 +209,21 @@ pub fn scan(account: &Account, now: Timestamp) -> Vec<Finding> {
     // left for the end. It compiles the account's policies while the other thread builds the
     // trust graph (which compiles what it needs itself, and which the analysis needs only
     // after its administrators) and, until the administrators are known, runs the rules that
-    // do not ask them; it then helps with the analysis' per-principal passes, and runs the
-    // other rules while the analysis searches backwards on its own.
+    // do not ask them; it then helps with the analysis' per-principal passes, runs the other
+    // rules while the analysis searches backwards on its own, and makes escalations the
+    // analysis hands out into findings.
     let sharing = super::privesc::Sharing::default();
     let (findings, compiled) = std::thread::scope(|s| {
         let (graph_out, graph_in) = std::sync::mpsc::sync_channel(1);
         let (compiled_out, compiled_in) = std::sync::mpsc::sync_channel::<Arc<CompiledAccount>>(1);
         let (helped_out, helped_in) = std::sync::mpsc::sync_channel(1);
-        let (share_out, share_in) = std::sync::mpsc::sync_channel(1);
         let (found_out, found_in) = std::sync::mpsc::sync_channel(1);
         let promise = sharing.promise_admins();
         let rules = s.spawn(|| {
             // Owned here, so a failure on this thread closes them and the analysis, waiting
             // on the other end, goes on without.
-            let (graph_out, helped_out, compiled_in, share_in, found_out) =
-                (graph_out, helped_out, compiled_in, share_in, found_out);
+            let (graph_out, helped_out, compiled_in, found_out) =
+                (graph_out, helped_out, compiled_in, found_out);
             let graph = Arc::new(TrustGraph::build(account));
             graph_out.send(graph.clone()).ok();
             // Closed only if the analysis failed, which the scan reports.
@@ -250,15 +250,13 @@ pub fn scan(account: &Account, now: Timestamp) -> Vec<Finding> {
             for (rule, _) in all().iter().zip(&ran).filter(|(_, ran)| !**ran) {
                 rule.check(&scan, &mut out);
             }
-            // Sorted while the analysis searches; then the share of the escalations the
-            // analysis hands over is made into findings here, with this thread's answers.
+            // Sorted while the analysis searches; then the escalations it hands out are made
+            // into findings here too, with this thread's answers, until it is done (or failed,
+            // which the scan reports).
             findings::dedupe(&mut out);
             findings::sort(&mut out);
-            // Closed without a share only if the analysis failed, which the scan reports.
-            if let Ok(share) = share_in.recv() {
-                let shared = super::privesc::findings_of(scan.effective(), share);
-                out = findings::merge_disjoint(out, shared);
-            }
+            let escalations = super::privesc::findings_handed_out(scan.effective(), &sharing);
+            out = findings::merge_disjoint(out, escalations);
             // Sent, not returned: joining would also wait for the thread's exit, which hands
             // its allocator's pages back.
             found_out.send(out).ok();
@@ -276,7 +274,6 @@ pub fn scan(account: &Account, now: Timestamp) -> Vec<Finding> {
             },
             &sharing,
             move || helped_in.recv().unwrap_or_default(),
-            move |share| share_out.send(share).err().map(|e| e.0),
             move || {
                 // Closed without findings only if the other thread failed: its panic goes on
                 // here.

@@ -281,35 +281,88 @@ fn passes_shared_with_a_helper_find_the_same() {
         || graph.clone(),
         &sharing,
         || helped,
-        Some,
         || others.clone(),
     );
     let expected =
         crate::analysis::findings::merge(others.clone(), findings(&Effective::new(&a, now())));
     assert_eq!(summary(merged), summary(expected));
-    // Both at once, however the turns fall; the helper then makes the share of the
-    // escalations handed over into findings, with its own answers.
+    // Both at once, however the turns fall; the helper then makes escalations the analysis
+    // hands out into findings, with its own answers.
     let sharing = Sharing::default();
-    let (share_out, share_in) = std::sync::mpsc::channel();
     let (helped_out, helped_in) = std::sync::mpsc::channel();
     let shared = std::thread::scope(|s| {
         let (a, graph, sharing) = (&a, &graph, &sharing);
         let helper = s.spawn(move || {
             let eff = Effective::new(a, now());
             helped_out.send(help(&eff, graph.clone(), sharing)).unwrap();
-            let share = share_in.recv().unwrap();
-            findings_of(&eff, share)
+            findings_handed_out(&eff, sharing)
         });
         findings_with(
             Effective::new(a, now()),
             || graph.clone(),
             sharing,
             || helped_in.recv().unwrap(),
-            |share| share_out.send(share).err().map(|e| e.0),
             || helper.join().unwrap(),
         )
     });
     assert_eq!(summary(shared), alone);
+}
+
+#[test]
+fn handed_out_escalations_become_the_analysis_findings_in_output_order() {
+    let a = test_support::every_technique_account();
+    let eff = Effective::new(&a, now());
+    let summary = |fs: Vec<Finding>| -> Vec<(String, Vec<String>, Vec<Evidence>)> {
+        fs.into_iter().map(|f| (f.id, f.path, f.evidence)).collect()
+    };
+    let alone = summary(findings(&eff));
+    let mut escalations = Analysis::new(&eff, Box::new(|| Arc::new(TrustGraph::build(&a)))).run(
+        &Sharing::default(),
+        Helped::default,
+        false,
+    );
+    assert!(escalations.len() > 50, "{}", escalations.len());
+    // Out of order, in small batches, taken by two threads as they fall; each thread's
+    // findings come out in output order, with the first AssumeRole step's evidence asked of
+    // its own answers.
+    escalations.reverse();
+    let sharing = Sharing::default();
+    for batch in escalations.chunks(7) {
+        sharing.handed_out.hand_out(batch.to_vec());
+    }
+    sharing.handed_out.close();
+    let (mine, theirs) = std::thread::scope(|s| {
+        let theirs = s.spawn(|| findings_handed_out(&Effective::new(&a, now()), &sharing));
+        let mine = findings_handed_out(&Effective::new(&a, now()), &sharing);
+        (mine, theirs.join().unwrap())
+    });
+    let merged = crate::analysis::findings::merge_disjoint(mine, theirs);
+    assert_eq!(summary(merged), alone);
+}
+
+#[test]
+fn taking_handed_out_escalations_waits_until_there_are_some_or_none_will_come() {
+    let handed_out = HandedOut::default();
+    let a = test_support::every_technique_account();
+    let one = analyze(&Effective::new(&a, now())).remove(0);
+    std::thread::scope(|s| {
+        let taker = s.spawn(|| handed_out.take().map(|b| b.len()));
+        std::thread::sleep(std::time::Duration::from_millis(30));
+        assert!(!taker.is_finished(), "nothing handed out yet");
+        handed_out.hand_out(vec![one.clone(), one.clone()]);
+        assert_eq!(taker.join().unwrap(), Some(2));
+        let taker = s.spawn(|| handed_out.take().map(|b| b.len()));
+        std::thread::sleep(std::time::Duration::from_millis(30));
+        assert!(!taker.is_finished(), "not closed yet");
+        handed_out.hand_out(vec![one.clone()]);
+        handed_out.close();
+        assert_eq!(taker.join().unwrap(), Some(1));
+        assert_eq!(handed_out.take().map(|b| b.len()), None, "closed and empty");
+    });
+    // An analysis that fails closes it through its promise.
+    let sharing = Sharing::default();
+    drop(sharing.promise_admins());
+    assert!(sharing.handed_out.take().is_none());
 }
 
 #[test]
@@ -401,7 +454,6 @@ fn helpers_wait_for_promised_administrators_until_they_are_shared_or_the_promise
             || graph.clone(),
             &sharing,
             || helper.join().unwrap(),
-            Some,
             Vec::new,
         );
         assert!(sharing.admins_settled(), "shared");
