@@ -799,10 +799,17 @@ impl<'e, 'a> Analysis<'e, 'a> {
     }
 
     fn find_cap(&self, p: Principal, t: &'static Technique) -> Outcome {
+        // A service technique's steps are asked with their evidence, which its escalations
+        // show; the other techniques' actions only for their outcome.
+        let service = matches!(t.kind, techniques::Kind::Service(_));
         let best = |actions: &[&'static str]| {
             let mut best = Outcome::Never;
             for a in actions {
-                let o = self.step(p, a).outcome;
+                let o = if service {
+                    self.step(p, a).outcome
+                } else {
+                    self.eff.outcome_somewhere_with(p, a, &[])
+                };
                 if rank(o) > rank(best) {
                     best = o;
                 }
@@ -931,23 +938,37 @@ impl<'e, 'a> Analysis<'e, 'a> {
             return;
         }
         let slot = self.slot(p);
-        let better = |old: Option<Outcome>| old.is_none_or(|o| rank(access.outcome) > rank(o));
         // The rank, not the escalation: one that can no longer improve may be handed out.
-        if rank(access.outcome) + 1 > self.found_rank[cell(slot, technique_index(t))] {
+        let better_escalation =
+            rank(access.outcome) + 1 > self.found_rank[cell(slot, technique_index(t))];
+        let better_route = self.value[slot]
+            .as_ref()
+            .is_none_or(|r| rank(access.outcome) > rank(r.access.outcome));
+        // Copied only when both keep it: most escalations do not improve the route.
+        let (escalation, route) = match (better_escalation, better_route) {
+            (true, true) => (
+                Some((steps.clone(), access.clone())),
+                Some(Route { access, steps }),
+            ),
+            (true, false) => (Some((steps, access)), None),
+            (false, true) => (None, Some(Route { access, steps })),
+            (false, false) => (None, None),
+        };
+        if let Some((steps, access)) = escalation {
             self.keep(
                 slot,
                 Escalation {
                     principal: p,
                     technique: t,
                     outcome: access.outcome,
-                    steps: steps.clone(),
-                    evidence: access.evidence.clone(),
-                    conditions: access.conditions.clone(),
+                    steps,
+                    evidence: access.evidence,
+                    conditions: access.conditions,
                 },
             );
         }
-        if better(self.value[slot].as_ref().map(|r| r.access.outcome)) {
-            self.value[slot] = Some(Route { access, steps });
+        if route.is_some() {
+            self.value[slot] = route;
         }
     }
 
