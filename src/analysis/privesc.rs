@@ -167,6 +167,15 @@ impl HandedOut {
     }
 }
 
+/// Closes what an analysis hands out when dropped.
+struct ClosesOnDrop<'s>(&'s HandedOut);
+
+impl Drop for ClosesOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.close();
+    }
+}
+
 /// How many escalations go out in one batch.
 const HAND_OUT_BATCH: usize = 256;
 
@@ -325,6 +334,8 @@ pub fn findings_with(
     help: impl FnOnce() -> Helped,
     more: impl FnOnce() -> Vec<Finding>,
 ) -> Vec<Finding> {
+    // Threads taking what is handed out wait until it is closed: also if this one fails.
+    let closing = ClosesOnDrop(&sharing.handed_out);
     let mut analysis = Analysis::new(&eff, Box::new(graph));
     let mut rest = analysis.run(sharing, help, true);
     // Hundreds of thousands on a large account: let go of once the findings are out.
@@ -335,7 +346,7 @@ pub fn findings_with(
         let batch = rest.split_off(rest.len().saturating_sub(HAND_OUT_BATCH));
         sharing.handed_out.hand_out(batch);
     }
-    sharing.handed_out.close();
+    drop(closing);
     let found = findings_handed_out(&eff, sharing);
     eff.let_go();
     let found = super::findings::merge_disjoint(more(), found);

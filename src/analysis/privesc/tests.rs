@@ -366,6 +366,28 @@ fn taking_handed_out_escalations_waits_until_there_are_some_or_none_will_come() 
 }
 
 #[test]
+fn a_failing_analysis_releases_threads_waiting_for_its_escalations() {
+    let a = test_support::every_technique_account();
+    let graph = Arc::new(TrustGraph::build(&a));
+    let sharing = Sharing::default();
+    std::thread::scope(|s| {
+        let taker = s.spawn(|| findings_handed_out(&Effective::new(&a, now()), &sharing));
+        let failed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            findings_with(
+                Effective::new(&a, now()),
+                || graph.clone(),
+                &sharing,
+                || panic!("the helper failed"),
+                Vec::new,
+            )
+        }));
+        assert!(failed.is_err());
+        // Without its escalations, instead of waiting for ever.
+        assert!(taker.join().unwrap().is_empty());
+    });
+}
+
+#[test]
 fn new_compute_runs_only_as_roles_it_can_take() {
     // Eve may pass any role and run instances; every role trusts EC2. An instance runs as a
     // role only through an instance profile, and a service-linked role is the service's own.
