@@ -138,6 +138,14 @@ impl HandedOut {
         self.ready.notify_one();
     }
 
+    /// Adds `e` to `batch`, handing the batch out once it is full.
+    fn add(&self, batch: &mut Vec<Escalation>, e: Escalation) {
+        batch.push(e);
+        if batch.len() >= HAND_OUT_BATCH {
+            self.hand_out(std::mem::take(batch));
+        }
+    }
+
     fn close(&self) {
         self.lock().1 = true;
         self.ready.notify_all();
@@ -251,7 +259,12 @@ pub fn analyze(eff: &Effective<'_>) -> Vec<Escalation> {
 
 /// The escalations as findings, in output order ([`super::findings::sort`]).
 pub fn findings(eff: &Effective<'_>) -> Vec<Finding> {
-    sorted_findings(eff.account, analyze(eff))
+    let sharing = Sharing::default();
+    let escalations = Analysis::new(eff, Box::new(|| Arc::new(TrustGraph::build(eff.account))))
+        .run(&sharing, Helped::default, true);
+    sharing.handed_out.hand_out(escalations);
+    sharing.handed_out.close();
+    findings_handed_out(eff, &sharing)
 }
 
 /// Makes escalations an analysis running [`findings_with`] with the same `sharing` hands out
@@ -302,24 +315,6 @@ fn technique_ranks_by_id() -> &'static [u8] {
     })
 }
 
-fn sorted_findings(account: &Account, mut escalations: Vec<Escalation>) -> Vec<Finding> {
-    // In output order already (most severe first, then by rule and id; see `finding`), so
-    // that sorting the findings, which are larger, finds them in order.
-    escalations.sort_by_cached_key(|e| {
-        (
-            std::cmp::Reverse(severity(e.outcome)),
-            e.technique.id,
-            e.principal.arn(account),
-        )
-    });
-    let mut out: Vec<Finding> = escalations
-        .into_iter()
-        .map(|e| finding(account, e))
-        .collect();
-    super::findings::sort(&mut out);
-    out
-}
-
 /// [`findings`] of `eff`, with the account's trust graph from `graph`, called once the
 /// analysis needs it (so a graph built on another thread can arrive late), and the
 /// per-principal passes shared with threads running [`help`] with the same `sharing`; `help`
@@ -337,15 +332,16 @@ pub fn findings_with(
     // Threads taking what is handed out wait until it is closed: also if this one fails.
     let closing = ClosesOnDrop(&sharing.handed_out);
     let mut analysis = Analysis::new(&eff, Box::new(graph));
-    let mut rest = analysis.run(sharing, help, true);
+    let rest = analysis.run(sharing, help, true);
     // Hundreds of thousands on a large account: let go of once the findings are out.
     let answers = analysis.take_answers();
     drop(analysis);
     // Tens of thousands on a large account, made into findings by whichever thread is free.
-    while !rest.is_empty() {
-        let batch = rest.split_off(rest.len().saturating_sub(HAND_OUT_BATCH));
-        sharing.handed_out.hand_out(batch);
+    let mut batch = Vec::new();
+    for e in rest {
+        sharing.handed_out.add(&mut batch, e);
     }
+    sharing.handed_out.hand_out(batch);
     drop(closing);
     let found = findings_handed_out(&eff, sharing);
     eff.let_go();
@@ -624,10 +620,7 @@ impl<'e, 'a> Analysis<'e, 'a> {
                         && self.is_final(slot, i)
                         && let Some(e) = self.take_found(slot, i)
                     {
-                        handing.push(e);
-                    }
-                    if handing.len() >= HAND_OUT_BATCH {
-                        sharing.handed_out.hand_out(std::mem::take(&mut handing));
+                        sharing.handed_out.add(&mut handing, e);
                     }
                 }
             }
@@ -692,10 +685,7 @@ impl<'e, 'a> Analysis<'e, 'a> {
                         && self.is_final(us, i)
                         && let Some(e) = self.take_found(us, i)
                     {
-                        handing.push(e);
-                        if handing.len() >= HAND_OUT_BATCH {
-                            sharing.handed_out.hand_out(std::mem::take(&mut handing));
-                        }
+                        sharing.handed_out.add(&mut handing, e);
                     }
                     let after = self.value[us]
                         .as_ref()
