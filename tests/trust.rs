@@ -28,6 +28,14 @@ fn trust_aws(principal: &str) -> Value {
     doc(json!([{"Effect": "Allow", "Principal": {"AWS": principal}, "Action": "sts:AssumeRole"}]))
 }
 
+/// [`trust_aws`] for callers who signed in with MFA.
+fn trust_with_mfa(principal: &str) -> Value {
+    doc(
+        json!([{"Effect": "Allow", "Principal": {"AWS": principal}, "Action": "sts:AssumeRole",
+        "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}}]),
+    )
+}
+
 #[derive(Default)]
 struct Builder {
     users: Vec<Value>,
@@ -405,9 +413,11 @@ fn explicit_deny_in_the_boundary_is_never_with_the_reason() {
         .user("bob", Some(allow_assume("*")), None, &[])
         .role("Named", trust_aws(&user_arn("alice")), None)
         .role("Delegated", trust_aws(ACCT), None)
+        // A condition on the request: the pair is evaluated with unknowns.
+        .role("DelegatedWithMfa", trust_with_mfa(ACCT), None)
         .build();
     let g = TrustGraph::build(&account);
-    for target in ["Named", "Delegated"] {
+    for target in ["Named", "Delegated", "DelegatedWithMfa"] {
         let r = who(&account, &g, target);
         let a = r
             .assumers

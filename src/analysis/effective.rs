@@ -971,16 +971,30 @@ fn answer(outcome: Outcome, allow_when: &Formula) -> Access {
         return access;
     }
     for r in allow_when.requirements() {
-        let line = format!(
-            "{} {} {} ({} statement {})",
-            r.operator,
-            r.key,
-            r.values.join("|"),
-            r.policy,
-            r.sid
-                .as_deref()
-                .map_or_else(|| r.statement.to_string(), str::to_owned)
-        );
+        // `operator key value|value (policy statement sid-or-number)`, written piece by
+        // piece: tens of thousands of answers on a large account have conditions.
+        let mut line = String::with_capacity(64);
+        for piece in [&*r.operator, " ", &*r.key, " "] {
+            line.push_str(piece);
+        }
+        for (i, v) in r.values.iter().enumerate() {
+            if i > 0 {
+                line.push('|');
+            }
+            line.push_str(v);
+        }
+        for piece in [" (", &*r.policy, " statement "] {
+            line.push_str(piece);
+        }
+        match r.sid.as_deref() {
+            Some(sid) => line.push_str(sid),
+            None => {
+                use std::fmt::Write;
+                // Writing to a `String` cannot fail.
+                let _ = write!(line, "{}", r.statement);
+            }
+        }
+        line.push(')');
         if !access.conditions.contains(&line) {
             access.conditions.push(line);
         }

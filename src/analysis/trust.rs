@@ -298,13 +298,19 @@ fn verdict_of(
     allow_when: &crate::eval::Formula,
     evaluation: &Evaluation,
 ) -> (Status, Conditions, bool) {
+    let explicit = evaluation.decision == Decision::ExplicitDeny;
+    verdict(outcome, allow_when, outcome == Outcome::Never && explicit)
+}
+
+/// [`verdict_of`], told whether an explicit `Deny` decides a request that is never allowed.
+fn verdict(
+    outcome: Outcome,
+    allow_when: &crate::eval::Formula,
+    explicit_deny: bool,
+) -> (Status, Conditions, bool) {
     match outcome {
         Outcome::Always => (Status::Always, Conditions::default(), false),
-        Outcome::Never => (
-            Status::Never,
-            Conditions::default(),
-            evaluation.decision == Decision::ExplicitDeny,
-        ),
+        Outcome::Never => (Status::Never, Conditions::default(), explicit_deny),
         Outcome::Conditional => (Status::Conditional, conditions_of(allow_when), false),
     }
 }

@@ -185,6 +185,11 @@ impl CompiledPolicy {
         self
     }
 
+    /// The index the statements' masks refer to, if any.
+    pub(crate) fn index(&self) -> Option<&'static ActionIndex> {
+        self.index
+    }
+
     /// The index actions some `Allow` statement covers; `None` when the policy has no
     /// index.
     pub fn allow_mask(&self) -> Option<ActionMask> {

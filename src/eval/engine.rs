@@ -1,7 +1,9 @@
 //! The decision: every layer's statements against the request, then one combination rule.
 
+use std::cell::Cell;
 use std::sync::Arc;
 
+use super::action_index::ActionIndex;
 use super::arn::SplitArn;
 use super::compile::{CompiledPolicy, CompiledStatement, Restriction};
 use super::condition::Tri;
@@ -384,6 +386,8 @@ pub(crate) struct Prepared<'a> {
     pub(crate) resource_account: &'a str,
     pub(crate) cross_account: bool,
     pub(crate) trust: bool,
+    /// The action's bit in the last [`ActionIndex`] asked (see [`Prepared::action_bit`]).
+    action_bit: Cell<Option<(&'static ActionIndex, Option<usize>)>>,
 }
 
 impl<'a> Prepared<'a> {
@@ -413,6 +417,21 @@ impl<'a> Prepared<'a> {
             resource_account,
             cross_account,
             trust: set.resource_policy_kind == ResourcePolicyKind::RoleTrust,
+            action_bit: Cell::new(None),
+        }
+    }
+
+    /// The action's bit in `index`, if it has one: the statements of a policy indexed by it
+    /// then say by a bit whether they cover the action. Looked up once per request, as the
+    /// policies of a set share one index.
+    fn action_bit(&self, index: &'static ActionIndex) -> Option<usize> {
+        match self.action_bit.get() {
+            Some((known, bit)) if std::ptr::eq(known, index) => bit,
+            _ => {
+                let bit = index.bit(self.action);
+                self.action_bit.set(Some((index, bit)));
+                bit
+            }
         }
     }
 
@@ -441,27 +460,24 @@ enum PrincipalMode {
     Optional,
 }
 
-/// Evaluates one statement. `None` when the action does not match (the statement is not even
-/// close); otherwise whether it applies, and how its `Principal` named the caller.
+/// Evaluates one statement that covers the request's action: whether it applies, and how its
+/// `Principal` named the caller.
 #[inline]
 pub(crate) fn eval_statement(
     st: &CompiledStatement,
     p: &Prepared<'_>,
     required_principal: Option<bool>,
-) -> Option<(Tri, Option<PrincipalMatch>)> {
-    if !st.action_matches(p.action) {
-        return None;
-    }
+) -> (Tri, Option<PrincipalMatch>) {
     if !st.errors.is_empty() {
-        return Some((Tri::False, None));
+        return (Tri::False, None);
     }
     let mut t = st.resource_matches(&p.resource, p.ctx);
     if t == Tri::False {
-        return Some((Tri::False, None));
+        return (Tri::False, None);
     }
     let pm = match (required_principal, &st.principal) {
         (None, _) => None,
-        (Some(true), None) => return Some((Tri::False, None)),
+        (Some(true), None) => return (Tri::False, None),
         (Some(false), None) => Some(PrincipalMatch::Wildcard),
         (Some(_), Some(pr)) if pr.negated => {
             // "The NotPrincipal element with a Deny effect will always deny any IAM principal
@@ -471,22 +487,22 @@ pub(crate) fn eval_statement(
             let boundary_rule =
                 st.effect == Effect::Deny && p.has_boundary && p.caller.has_identity_policies();
             if pr.matcher.excludes(&p.caller) && !boundary_rule {
-                return Some((Tri::False, None));
+                return (Tri::False, None);
             }
             Some(PrincipalMatch::Wildcard)
         }
         (Some(_), Some(pr)) => match pr.matcher.matches(&p.caller) {
             Some(m) => Some(m),
-            None => return Some((Tri::False, None)),
+            None => return (Tri::False, None),
         },
     };
     for c in &st.conditions {
         t = t.and(c.eval(p.ctx));
         if t == Tri::False {
-            return Some((Tri::False, pm));
+            return (Tri::False, pm);
         }
     }
-    Some((t, pm))
+    (t, pm)
 }
 
 /// Boolean algebra over decisions: `bool` for a full context, a formula for a partial one.
@@ -805,13 +821,20 @@ fn run_layer<'p, L: Logic, T: Tracer>(
     let mut acc: Acc<L> = Acc::new();
     let (mut any_allow, mut any_deny) = (false, false);
     for policy in policies {
+        // Statements that do not cover the action are not even close: skipped untraced.
+        let bit = policy.index().and_then(|index| p.action_bit(index));
         for st in policy.statements.iter() {
             if tracer.wants_errors() && !st.errors.is_empty() {
                 tracer.error(policy, st);
             }
-            let Some((t, pm)) = eval_statement(st, p, required) else {
-                continue;
+            let covers = match bit {
+                Some(bit) => st.mask.get(bit),
+                None => st.action_matches(p.action),
             };
+            if !covers {
+                continue;
+            }
+            let (t, pm) = eval_statement(st, p, required);
             tracer.statement(policy, st, t, pm, p);
             if t == Tri::False {
                 continue;
@@ -1699,5 +1722,74 @@ mod tests {
             ..PolicySet::default()
         };
         assert_eq!(d(&set, &r), ImplicitDeny);
+    }
+
+    #[test]
+    fn policies_indexed_by_action_decide_and_trace_as_plain_ones() {
+        // Indexed statements are skipped by their action bit instead of being matched: the
+        // same decisions and traces, with `NotAction`, wildcards and actions outside the index.
+        let index = Box::leak(Box::new(crate::eval::ActionIndex::new([
+            "iam:PassRole",
+            "s3:GetObject",
+            "s3:PutObject",
+            "ec2:RunInstances",
+        ])));
+        let identity = pol(
+            "id",
+            r#"{"Version":"2012-10-17","Statement":[
+                {"Effect":"Allow","Action":["S3:Get*","iam:passrole"],"Resource":"*"},
+                {"Effect":"Allow","NotAction":["iam:*","s3:PutObject"],"Resource":"*"},
+                {"Sid":"NoRun","Effect":"Deny","Action":"ec2:Run?nstances","Resource":"*"},
+                {"Effect":"Allow","Action":"sqs:*","Resource":"*"}]}"#,
+        );
+        let boundary = pol(
+            "boundary",
+            r#"{"Version":"2012-10-17","Statement":[
+                {"Effect":"Allow","NotAction":"s3:GetObject","Resource":"*"}]}"#,
+        );
+        let set = |indexed: bool| {
+            let i = |p: &CompiledPolicy| {
+                if indexed {
+                    p.clone().indexed(index)
+                } else {
+                    p.clone()
+                }
+            };
+            PolicySet {
+                identity: vec![i(&identity)],
+                permission_boundary: Some(i(&boundary)),
+                ..PolicySet::default()
+            }
+        };
+        let (plain, indexed) = (set(false), set(true));
+        let mut decisions = Vec::new();
+        for action in [
+            "iam:PassRole",
+            "IAM:PASSROLE",
+            "s3:GetObject",
+            "s3:PutObject",
+            "ec2:RunInstances",
+            "sqs:SendMessage",
+            "lambda:InvokeFunction",
+        ] {
+            let r = Request::new(ALICE, action, "arn:aws:s3:::bucket/key");
+            let want = evaluate(&plain, &r);
+            assert_eq!(evaluate(&indexed, &r), want, "{action}");
+            decisions.push(want.decision);
+        }
+        // The cases differ: the comparison covers allowed, denied and not allowed requests.
+        use Decision::*;
+        assert_eq!(
+            decisions,
+            [
+                Allow,
+                Allow,
+                ImplicitDeny,
+                ImplicitDeny,
+                ExplicitDeny,
+                Allow,
+                Allow
+            ]
+        );
     }
 }

@@ -28,14 +28,14 @@ use jiff::Timestamp;
 use super::index::{self, Grant, LocalNaming, Matched, PrincipalFacts, RoleIndex, RoleView};
 use super::{
     AssumeAction, AssumerKind, BuildStats, Conditions, Edge, EdgeInfo, External, Naming, NodeId,
-    RequiredCondition, Status, TrustGraph, causes_in_words, fixed_time, judge, verdict_of,
+    RequiredCondition, Status, TrustGraph, causes_in_words, fixed_time, judge, verdict, verdict_of,
 };
 use crate::analysis::principal::{
     CompiledAccount, DEFAULT_SESSION_NAME, Principal, compile_scps, request_context,
 };
 use crate::eval::{
     CompiledPolicy, Context, Decision, Lookup, Outcome, PolicySet, Request, ResourcePolicyKind,
-    Trace, decide, evaluate, evaluate_partial,
+    Trace, decide, evaluate, evaluate_partial, partial_outcome,
 };
 use crate::model::{Account, Arn, PolicyId, RoleId, UserId};
 use crate::policy::{Effect, Policy, PrincipalKind, PrincipalSet, Statement};
@@ -652,7 +652,7 @@ impl<'a> Builder<'a> {
                     }
                 } else {
                     self.stats.partial_evaluations += 1;
-                    evaluate_partial(&self.check, &asker.request).outcome
+                    partial_outcome(&self.check, &asker.request).0
                 };
                 self.classes[class].compiled = self.check.resource_policy.take();
                 let a = match outcome {
@@ -704,8 +704,11 @@ impl<'a> Builder<'a> {
         let request = with_role_keys.as_ref().unwrap_or(&asker.request);
         let (status, conditions, explicit) = if partial {
             self.stats.partial_evaluations += 1;
-            let pe = evaluate_partial(&set, request);
-            verdict_of(pe.outcome, &pe.allow_when, &pe.evaluation)
+            // Whether a `Deny` decides it is asked only of pairs never allowed: a trace costs.
+            let (outcome, allow_when) = partial_outcome(&set, request);
+            let explicit =
+                outcome == Outcome::Never && decide(&set, request) == Decision::ExplicitDeny;
+            verdict(outcome, &allow_when, explicit)
         } else {
             match decide(&set, request) {
                 Decision::Allow => (Status::Always, Conditions::default(), false),
