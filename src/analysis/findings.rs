@@ -187,7 +187,7 @@ impl Finding {
         title: impl Into<String>,
     ) -> Finding {
         Finding {
-            id: format!("{rule}:{subject}"),
+            id: [rule, ":", subject].concat(),
             rule: rule.to_owned(),
             kind,
             severity,

@@ -2642,7 +2642,7 @@ fn finding(account: &Account, e: Escalation) -> Finding {
     let mut from = p;
     for (i, step) in e.steps.iter().enumerate() {
         path.push(match &step.via {
-            Some(via) => format!("{} ({via})", step.technique.name),
+            Some(via) => [step.technique.name, " (", via, ")"].concat(),
             None => step.technique.name.to_owned(),
         });
         path.push(step.target.arn(account).to_owned());
@@ -2679,15 +2679,18 @@ fn finding(account: &Account, e: Escalation) -> Finding {
         detail.push_str(" This depends on conditions the account alone does not settle (listed).");
     }
     let _ = write!(detail, " Known technique: {}.", e.technique.source);
-    let mut title = format!(
-        "{name} can escalate to administrator with {}",
-        e.technique.name
-    );
+    let mut title = [
+        name,
+        " can escalate to administrator with ",
+        e.technique.name,
+    ]
+    .concat();
     if e.steps.len() > 1 || last != p {
-        let _ = write!(title, " via {}", last.name(account));
+        title.push_str(" via ");
+        title.push_str(last.name(account));
     }
     Finding::new(
-        &format!("privesc.{}", e.technique.id),
+        &["privesc.", e.technique.id].concat(),
         Kind::PrivilegeEscalation,
         severity(e.outcome),
         arn,
