@@ -72,7 +72,7 @@ impl ArnPattern {
         // Most patterns have literal first five components: split them directly, without
         // tokenizing the whole text.
         let arn = SplitArn::new(text);
-        if arn.n == 6 && !arn.whole[..arn.head_len].contains(['*', '?']) {
+        if arn.n == 6 && super::wildcard::first_wildcard(&arn.whole[..arn.head_len]).is_none() {
             return ArnPattern::Head {
                 head: text[..arn.head_len].into(),
                 resource: Pattern::new(arn.parts[5], false),
@@ -83,23 +83,7 @@ impl ArnPattern {
 
     /// [`ArnPattern::new`] by tokenizing the whole text.
     fn tokenized(text: &str) -> ArnPattern {
-        let mut tokens = Vec::new();
-        let mut lit = String::new();
-        for c in text.chars() {
-            match c {
-                '*' | '?' => {
-                    if !lit.is_empty() {
-                        tokens.push(Token::Lit(std::mem::take(&mut lit).into_boxed_str()));
-                    }
-                    tokens.push(if c == '*' { Token::Star } else { Token::One });
-                }
-                c => lit.push(c),
-            }
-        }
-        if !lit.is_empty() {
-            tokens.push(Token::Lit(lit.into_boxed_str()));
-        }
-        ArnPattern::from_tokens(super::wildcard::normalize(tokens))
+        ArnPattern::from_tokens(super::wildcard::tokens(text))
     }
 
     /// Builds a pattern from wildcard tokens; the components are separated by the first five

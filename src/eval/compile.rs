@@ -411,7 +411,7 @@ impl CompiledStatement {
             .map(|(pattern, text)| match pattern {
                 ResourcePattern::Template(_) => None,
                 ResourcePattern::Fixed(_) => {
-                    let end = text.find(['*', '?']).unwrap_or(text.len());
+                    let end = super::wildcard::first_wildcard(text).unwrap_or(text.len());
                     (end > 0).then(|| &text[..end])
                 }
             })
