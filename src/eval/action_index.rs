@@ -9,6 +9,7 @@
 use rustc_hash::FxHashMap as HashMap;
 
 use super::compile::CompiledStatement;
+use super::wildcard::Pattern;
 
 /// How many actions an index holds at most.
 pub const MAX_ACTIONS: usize = WORDS * 64;
@@ -138,8 +139,15 @@ impl ActionIndex {
     pub(crate) fn statement_mask(&self, statement: &CompiledStatement) -> ActionMask {
         let mut hits = ActionMask::default();
         for pattern in &statement.actions {
-            // A pattern with a plain service prefix can only match that service's actions
-            // (compiled action patterns are lowercase).
+            // A pattern without wildcards matches one action at most, found by lookup
+            // (compiled action patterns are lowercase, like the index).
+            if let Pattern::Exact(action) = pattern {
+                if let Some(&i) = self.index.get(&**action) {
+                    hits.set(i);
+                }
+                continue;
+            }
+            // A pattern with a plain service prefix can only match that service's actions.
             let service = pattern.literal_prefix().split_once(':').map(|(s, _)| s);
             let mut test = |i: usize| {
                 if pattern.matches_fold(&self.actions[i]) {
