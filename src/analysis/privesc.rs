@@ -2595,12 +2595,21 @@ fn write_step(out: &mut String, account: &Account, from: Principal, step: &Step)
             ),
         },
         techniques::Kind::Service(s) => match s.existing {
-            Some(what) => write!(
-                out,
-                "use {} on {} to run code as {kind} {target}",
-                t.name,
-                what.replace("{role}", target)
-            ),
+            Some(what) => {
+                for piece in ["use ", t.name, " on "] {
+                    out.push_str(piece);
+                }
+                // `what` names the role as `{role}`: written around it, not replaced.
+                match what.split_once("{role}") {
+                    Some((before, after)) => {
+                        for piece in [before, target, after] {
+                            out.push_str(piece);
+                        }
+                    }
+                    None => out.push_str(what),
+                }
+                write!(out, " to run code as {kind} {target}")
+            }
             None => write!(out, "use {} to run code as {kind} {target}", t.name),
         },
     };
