@@ -274,7 +274,8 @@ pub struct TrustGraph {
     /// Edges grouped by role: `edges[role_start[r]..role_start[r + 1]]` lead to role `r`.
     edges: Vec<Edge>,
     role_start: Vec<u32>,
-    /// Per node, the indexes into `edges` of its outgoing edges.
+    /// Per node, the indexes into `edges` of its outgoing edges, in increasing order (so by
+    /// role too).
     out_start: Vec<u32>,
     out_edges: Vec<u32>,
     infos: Vec<EdgeInfo>,
@@ -415,19 +416,28 @@ impl TrustGraph {
 
     /// The edges out of `node`: the roles it can assume directly (including `never` edges).
     pub fn assumed_by(&self, node: NodeId) -> impl Iterator<Item = &Edge> + '_ {
-        let n = node.0 as usize;
-        let range = match (self.out_start.get(n), self.out_start.get(n + 1)) {
-            (Some(&a), Some(&b)) => a as usize..b as usize,
-            _ => 0..0,
-        };
-        self.out_edges[range]
+        self.out_edge_indexes(node)
             .iter()
             .map(|&i| &self.edges[i as usize])
     }
 
-    /// The edge from `from` to `role`, if the graph has one.
+    /// [`TrustGraph::assumed_by`], as indexes into `edges`.
+    fn out_edge_indexes(&self, node: NodeId) -> &[u32] {
+        let n = node.0 as usize;
+        match (self.out_start.get(n), self.out_start.get(n + 1)) {
+            (Some(&a), Some(&b)) => &self.out_edges[a as usize..b as usize],
+            _ => &[],
+        }
+    }
+
+    /// The edge from `from` to `role`, if the graph has one (the first, if several).
     pub fn edge(&self, from: NodeId, role: RoleId) -> Option<&Edge> {
-        self.assumers_of(role).iter().find(|e| e.from == from)
+        // Found among `from`'s edges, which are sorted by role, by bisection: a role trusted
+        // by the whole account has thousands of assumers to look through.
+        let out = self.out_edge_indexes(from);
+        let i = out.partition_point(|&k| self.edges[k as usize].role < role);
+        let e = &self.edges[*out.get(i)? as usize];
+        (e.role == role).then_some(e)
     }
 
     pub fn node_count(&self) -> usize {
