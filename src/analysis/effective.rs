@@ -367,6 +367,11 @@ impl<'a> Effective<'a> {
         }
     }
 
+    /// [`Effective::may`] for every action of [`action_index`] at once, a bit each.
+    pub fn may_mask(&self, p: Principal) -> ActionMask {
+        self.may[self.slot(p)]
+    }
+
     /// The principal's policy layers.
     pub fn policy_set(&self, p: Principal) -> &PolicySet {
         self.sets[self.slot(p)].get_or_init(|| self.compiled.policy_set(self.account, p))

@@ -32,7 +32,7 @@ use super::memo::{Memo, remembered};
 use super::principal::Principal;
 use super::trust::{AssumerKind, External, Node, Status, TrustGraph};
 use super::turns::Turns;
-use crate::eval::{CompiledPolicy, ContextValue, Outcome};
+use crate::eval::{ActionMask, CompiledPolicy, ContextValue, Outcome};
 use crate::model::{Account, GroupId, PolicyId, RoleId, UserId};
 use crate::policy::{Effect, PrincipalKind, PrincipalSet};
 
@@ -194,6 +194,32 @@ const PASS_BATCH: usize = 16;
 fn technique_index(t: &'static Technique) -> usize {
     (t as *const Technique as usize - TECHNIQUES.as_ptr() as usize)
         / std::mem::size_of::<Technique>()
+}
+
+/// Per technique index, what [`Analysis::in_pool`] asks of a principal's
+/// [`Effective::may_mask`]: one action of each mask (`iam:PassRole`, each group of steps, the
+/// action that becomes the target). `None` when an action is outside the index, which the
+/// masks cannot tell.
+fn pool_masks() -> &'static [Option<Vec<ActionMask>>] {
+    static MASKS: std::sync::OnceLock<Vec<Option<Vec<ActionMask>>>> = std::sync::OnceLock::new();
+    MASKS.get_or_init(|| {
+        let index = super::effective::action_index();
+        TECHNIQUES
+            .iter()
+            .map(|t| match t.kind {
+                techniques::Kind::Service(s) => {
+                    let pass_role = s.pass_role.then_some(&["iam:PassRole"][..]);
+                    pass_role
+                        .into_iter()
+                        .chain(s.steps.iter().copied())
+                        .map(|group| index.mask_of(group))
+                        .collect()
+                }
+                techniques::Kind::Become(b) => Some(vec![index.mask_of(&[become_action(b)])?]),
+                techniques::Kind::Modify(_) => Some(Vec::new()),
+            })
+            .collect()
+    })
 }
 
 /// A remembered answer. Shared between threads: a helper hands its answers over, and the
@@ -766,12 +792,19 @@ impl<'e, 'a> Analysis<'e, 'a> {
     /// Whether `p` belongs in `t`'s pool of attackers: not administrator already, and with
     /// the technique's actions possibly allowed (cheap, from masks).
     fn in_pool(&self, p: Principal, t: &'static Technique) -> bool {
-        !self.is_admin(p)
-            && match t.kind {
-                techniques::Kind::Service(s) => self.service_prefilter(p, &s),
-                techniques::Kind::Become(b) => self.eff.may(p, become_action(b)),
-                techniques::Kind::Modify(_) => false,
-            }
+        if matches!(t.kind, techniques::Kind::Modify(_)) || self.is_admin(p) {
+            return false;
+        }
+        // Asked hundreds of thousands of times on a large account: from masks made once.
+        if let Some(masks) = &pool_masks()[technique_index(t)] {
+            let may = self.eff.may_mask(p);
+            return masks.iter().all(|m| m.intersects(&may));
+        }
+        match t.kind {
+            techniques::Kind::Service(s) => self.service_prefilter(p, &s),
+            techniques::Kind::Become(b) => self.eff.may(p, become_action(b)),
+            techniques::Kind::Modify(_) => false,
+        }
     }
 
     /// `p`'s escalation by `t` is already as good as `t` can give `p` (see [`Self::cap`]),
