@@ -108,7 +108,8 @@ impl Sharing {
 }
 
 /// Kept by the thread that runs the analysis; dropping it (also when that thread fails)
-/// releases the helpers waiting for administrator outcomes.
+/// releases the helpers waiting for administrator outcomes, and the threads waiting for
+/// escalations to make into findings (the analysis may fail before it hands any out).
 pub struct AdminsPromise<'s>(&'s Sharing);
 
 impl Drop for AdminsPromise<'_> {
@@ -196,12 +197,12 @@ fn technique_index(t: &'static Technique) -> usize {
         / std::mem::size_of::<Technique>()
 }
 
-/// Per technique index, what [`Analysis::in_pool`] asks of a principal's
-/// [`Effective::may_mask`]: one action of each mask (`iam:PassRole`, each group of steps, the
-/// action that becomes the target). `None` when an action is outside the index, which the
-/// masks cannot tell.
-fn pool_masks() -> &'static [Option<Vec<ActionMask>>] {
-    static MASKS: std::sync::OnceLock<Vec<Option<Vec<ActionMask>>>> = std::sync::OnceLock::new();
+/// Per technique index, what [`Analysis::may_use`] asks of a principal's
+/// [`Effective::may_mask`]: an action of each mask (`iam:PassRole`, each group of steps, the
+/// action that becomes the target). A group with an action outside the index has no mask: that
+/// action may always be allowed, as far as masks tell ([`Effective::may`]).
+fn technique_masks() -> &'static [Vec<ActionMask>] {
+    static MASKS: std::sync::OnceLock<Vec<Vec<ActionMask>>> = std::sync::OnceLock::new();
     MASKS.get_or_init(|| {
         let index = super::effective::action_index();
         TECHNIQUES
@@ -209,14 +210,13 @@ fn pool_masks() -> &'static [Option<Vec<ActionMask>>] {
             .map(|t| match t.kind {
                 techniques::Kind::Service(s) => {
                     let pass_role = s.pass_role.then_some(&["iam:PassRole"][..]);
-                    pass_role
-                        .into_iter()
-                        .chain(s.steps.iter().copied())
-                        .map(|group| index.mask_of(group))
-                        .collect()
+                    let groups = pass_role.into_iter().chain(s.steps.iter().copied());
+                    groups.filter_map(|g| index.mask_of(g)).collect()
                 }
-                techniques::Kind::Become(b) => Some(vec![index.mask_of(&[become_action(b)])?]),
-                techniques::Kind::Modify(_) => Some(Vec::new()),
+                techniques::Kind::Become(b) => {
+                    index.mask_of(&[become_action(b)]).into_iter().collect()
+                }
+                techniques::Kind::Modify(_) => Vec::new(),
             })
             .collect()
     })
@@ -792,19 +792,17 @@ impl<'e, 'a> Analysis<'e, 'a> {
     /// Whether `p` belongs in `t`'s pool of attackers: not administrator already, and with
     /// the technique's actions possibly allowed (cheap, from masks).
     fn in_pool(&self, p: Principal, t: &'static Technique) -> bool {
-        if matches!(t.kind, techniques::Kind::Modify(_)) || self.is_admin(p) {
-            return false;
-        }
-        // Asked hundreds of thousands of times on a large account: from masks made once.
-        if let Some(masks) = &pool_masks()[technique_index(t)] {
-            let may = self.eff.may_mask(p);
-            return masks.iter().all(|m| m.intersects(&may));
-        }
-        match t.kind {
-            techniques::Kind::Service(s) => self.service_prefilter(p, &s),
-            techniques::Kind::Become(b) => self.eff.may(p, become_action(b)),
-            techniques::Kind::Modify(_) => false,
-        }
+        !matches!(t.kind, techniques::Kind::Modify(_)) && !self.is_admin(p) && self.may_use(p, t)
+    }
+
+    /// `false` when `p` is certainly not allowed one of the actions `t` needs (cheap, from
+    /// masks made once per technique: asked hundreds of thousands of times on a large
+    /// account).
+    fn may_use(&self, p: Principal, t: &'static Technique) -> bool {
+        let may = self.eff.may_mask(p);
+        technique_masks()[technique_index(t)]
+            .iter()
+            .all(|m| m.intersects(&may))
     }
 
     /// `p`'s escalation by `t` is already as good as `t` can give `p` (see [`Self::cap`]),
@@ -887,7 +885,7 @@ impl<'e, 'a> Analysis<'e, 'a> {
                 .unwrap_or(Outcome::Never),
             techniques::Kind::Become(b) => best(&[become_action(b)]),
             techniques::Kind::Service(s) => {
-                if !self.service_prefilter(p, &s) {
+                if !self.may_use(p, t) {
                     return Outcome::Never;
                 }
                 let mut cap = if s.existing.is_some() {
@@ -1708,7 +1706,7 @@ impl<'e, 'a> Analysis<'e, 'a> {
                     }
                 }
                 techniques::Kind::Service(s) => {
-                    if !self.service_prefilter(p, &s) {
+                    if !self.may_use(p, t) {
                         continue;
                     }
                     let targets = self.service_roles(t, &s);
@@ -1816,13 +1814,6 @@ impl<'e, 'a> Analysis<'e, 'a> {
             }
             _ => self.attackers[i] = Some(pool),
         }
-    }
-
-    fn service_prefilter(&self, p: Principal, s: &ServiceRun) -> bool {
-        (!s.pass_role || self.eff.may(p, "iam:PassRole"))
-            && s.steps
-                .iter()
-                .all(|group| group.iter().any(|a| self.eff.may(p, a)))
     }
 
     // ---------------------------------------------------------------- become

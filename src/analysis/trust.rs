@@ -299,11 +299,15 @@ fn verdict_of(
     allow_when: &crate::eval::Formula,
     evaluation: &Evaluation,
 ) -> (Status, Conditions, bool) {
-    let explicit = evaluation.decision == Decision::ExplicitDeny;
-    verdict(outcome, allow_when, outcome == Outcome::Never && explicit)
+    verdict(
+        outcome,
+        allow_when,
+        evaluation.decision == Decision::ExplicitDeny,
+    )
 }
 
-/// [`verdict_of`], told whether an explicit `Deny` decides a request that is never allowed.
+/// [`verdict_of`], told whether an explicit `Deny` decides the request (read only when it is
+/// never allowed).
 fn verdict(
     outcome: Outcome,
     allow_when: &crate::eval::Formula,

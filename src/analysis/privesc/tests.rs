@@ -569,7 +569,7 @@ fn the_target_walk_is_the_lists_in_order() {
                     techniques::Kind::Become(b) if !eff.may(p, become_action(b)) => continue,
                     techniques::Kind::Become(Become::UpdateAssumeRolePolicy) => roles().collect(),
                     techniques::Kind::Become(_) => users().collect(),
-                    techniques::Kind::Service(s) if analysis.service_prefilter(p, &s) => {
+                    techniques::Kind::Service(s) if analysis.may_use(p, t) => {
                         analysis.service_roles(t, &s).to_vec()
                     }
                     techniques::Kind::Service(_) => continue,
