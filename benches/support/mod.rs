@@ -47,8 +47,10 @@ pub fn best_of<T>(runs: usize, mut f: impl FnMut() -> T) -> (f64, f64, T) {
     let mut last = None;
     for _ in 0..runs {
         // The previous run's result is let go of before this run, outside the measured time:
-        // a scan does not run next to the findings of another.
+        // a scan does not run next to the findings of another, nor next to the threads on
+        // which the previous one lets go of its answers.
         drop(last.take());
+        wait_for_other_threads();
         let (t, cpu) = (std::time::Instant::now(), process_cpu_ns());
         let out = f();
         let wall = t.elapsed().as_secs_f64() * 1e3;
@@ -60,4 +62,15 @@ pub fn best_of<T>(runs: usize, mut f: impl FnMut() -> T) -> (f64, f64, T) {
         last = Some(out);
     }
     (best.0, best.1, last.expect("at least one run"))
+}
+
+/// Waits (up to 5 s) until this process runs no thread but the calling one: the scan lets go
+/// of its answers on threads of their own, which would otherwise take a core from the next run
+/// (Linux; elsewhere it returns at once).
+fn wait_for_other_threads() {
+    let threads = || std::fs::read_dir("/proc/self/task").map(|d| d.count()).ok();
+    let start = std::time::Instant::now();
+    while threads().is_some_and(|n| n > 1) && start.elapsed().as_secs() < 5 {
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
 }
