@@ -844,7 +844,15 @@ impl<'a> Effective<'a> {
     fn own_admin(&self, p: Principal, evidence: bool) -> Access {
         let (access, failed) = match ADMIN_SENTINELS.iter().position(|(a, _)| !self.may(p, a)) {
             Some(i) => (Access::never(), Some(i)),
-            None => self.admin_answer(self.admin_set(p), p, evidence),
+            None => {
+                let set = self.admin_set(p);
+                let how = if evidence {
+                    Shortcut::Evidence
+                } else {
+                    Shortcut::Wide(set.allows_all_but_denied())
+                };
+                self.admin_answer(set, p, how)
+            }
         };
         if let Some(i) = failed {
             self.admin_fails_at[self.slot(p)].set(i);
@@ -856,13 +864,16 @@ impl<'a> Effective<'a> {
     /// be administrator-equivalent: the outcome and its conditions, without evidence.
     pub fn admin_of(&self, set: &PolicySet, p: Principal) -> Access {
         // Most variations fail where `p` itself fails: ask that question first.
+        let wide = set.allows_all_but_denied();
         if !self.admin_outcome(p).possible() {
             let i = self.admin_fails_at[self.slot(p)].get();
-            if i < self.sentinels().len() && self.sentinel(set, p, i, false).0 == Outcome::Never {
+            if i < self.sentinels().len()
+                && self.sentinel(set, p, i, Shortcut::Wide(wide)).0 == Outcome::Never
+            {
                 return Access::never();
             }
         }
-        self.admin_answer(set, p, false).0
+        self.admin_answer(set, p, Shortcut::Wide(wide)).0
     }
 
     /// The [`ADMIN_SENTINELS`] questions with the account's id and partition filled in.
@@ -886,16 +897,19 @@ impl<'a> Effective<'a> {
         set: &PolicySet,
         p: Principal,
         i: usize,
-        evidence: bool,
+        how: Shortcut,
     ) -> (Outcome, Formula, Vec<MatchedAllow>) {
         let (action, resource) = &self.sentinels()[i];
-        if evidence {
-            return self.with_request(p, action, resource, &[], |r| {
-                partial_outcome_with_allows(set, r)
-            });
-        }
+        let wide = match how {
+            Shortcut::Evidence => {
+                return self.with_request(p, action, resource, &[], |r| {
+                    partial_outcome_with_allows(set, r)
+                });
+            }
+            Shortcut::Wide(wide) => wide,
+        };
         // After a change that writes `Allow *`, most questions have nothing to deny them.
-        if set.allows_everything(action) {
+        if wide && set.allows_everything(&[action]) {
             return (Outcome::Always, Formula::True, Vec::new());
         }
         let (outcome, allow_when) =
@@ -908,15 +922,18 @@ impl<'a> Effective<'a> {
         &self,
         set: &PolicySet,
         p: Principal,
-        evidence: bool,
+        how: Shortcut,
     ) -> (Access, Option<usize>) {
         let sentinels = self.sentinels();
+        if how == Shortcut::Wide(true) && set.allows_everything(sentinel_actions()) {
+            return (Access::always(), None);
+        }
         // Outcomes first: most principals fail one of the questions, and then no trace is
         // needed.
         let mut result = Access::always();
         let mut found = Vec::with_capacity(sentinels.len());
         for i in 0..sentinels.len() {
-            let (outcome, allow_when, matched) = self.sentinel(set, p, i, evidence);
+            let (outcome, allow_when, matched) = self.sentinel(set, p, i, how);
             result = result.and(&answer(outcome, &allow_when));
             if result.outcome == Outcome::Never {
                 return (result, Some(i));
@@ -924,13 +941,23 @@ impl<'a> Effective<'a> {
             found.push((allow_when, matched));
         }
         // The evidence once every question is known to be allowed.
-        if evidence {
+        if how == Shortcut::Evidence {
             for (allow_when, matched) in found {
                 add_evidence(&mut result, matched, &allow_when);
             }
         }
         (result, None)
     }
+}
+
+/// How [`Effective::admin_answer`] asks its questions.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Shortcut {
+    /// With the statements that allow each (no shortcut).
+    Evidence,
+    /// Outcomes only; `true` when the set passes [`PolicySet::allows_all_but_denied`], so a
+    /// question no `Deny` covers is allowed without evaluating.
+    Wide(bool),
 }
 
 /// The best answer of [`Effective::best_resource`].

@@ -276,18 +276,12 @@ impl CompiledPolicy {
         })
     }
 
-    /// `actions` as a mask of the policy's index, when it has one with all of them.
-    fn mask_for(&self, actions: &[&str]) -> Option<ActionMask> {
-        self.index?.mask_of(actions)
-    }
-
-    /// Whether some `Deny` statement covers `action`.
-    pub(crate) fn may_deny(&self, action: &str) -> bool {
-        let mut deny = self.statements.iter().filter(|s| s.effect == Effect::Deny);
-        match self.mask_for(&[action]) {
-            Some(mask) => deny.any(|s| s.mask.intersects(&mask)),
-            None => deny.any(|s| s.action_matches(action)),
-        }
+    /// Whether some `Deny` statement covers one of the restriction's actions.
+    pub(crate) fn may_deny(&self, actions: &mut Restriction<'_>) -> bool {
+        let covers = actions.covers(self.index);
+        self.statements
+            .iter()
+            .any(|s| s.effect == Effect::Deny && covers(s))
     }
 
     /// The 0-based positions (in the document) of the statements the policy keeps.

@@ -200,28 +200,39 @@ impl PolicySet {
             .chain(&self.session_policy)
     }
 
-    /// Whether every request for `action` on a resource in the caller's account is certainly
-    /// allowed: identity policies alone, one of them allowing every action on every resource
-    /// without conditions, and no `Deny` that covers the action. A shortcut before evaluating.
-    pub fn allows_everything(&self, action: &str) -> bool {
-        let statements = || self.identity.iter().flat_map(|p| p.statements.iter());
+    /// Whether every request for one of `actions` on a resource in the caller's account is
+    /// certainly allowed: identity policies alone, one of them allowing every action on every
+    /// resource without conditions, and no `Deny` that covers one of the actions. A shortcut
+    /// before evaluating.
+    pub fn allows_everything(&self, actions: &[&str]) -> bool {
+        let mut actions = Restriction::new(actions);
+        self.allows_all_but_denied() && !self.identity.iter().any(|p| p.may_deny(&mut actions))
+    }
+
+    /// The first half of [`PolicySet::allows_everything`], which does not depend on the action:
+    /// identity policies alone, one of them allowing every action on every resource without
+    /// conditions.
+    pub fn allows_all_but_denied(&self) -> bool {
         self.permission_boundary.is_none()
             && self.scps.is_empty()
             && self.rcps.is_empty()
             && self.resource_policy.is_none()
             && self.session_policy.is_none()
-            && self.identity.iter().all(|p| !p.may_deny(action))
-            && statements().any(|s| {
-                s.effect == Effect::Allow
-                    && !s.not_action
-                    && s.actions.iter().any(|a| matches!(a, Pattern::Any))
-                    && s.resources
-                        .as_ref()
-                        .is_none_or(|r| !r.negated && r.text.iter().any(|t| t == "*"))
-                    && s.principal.is_none()
-                    && s.conditions.is_empty()
-                    && s.errors.is_empty()
-            })
+            && self
+                .identity
+                .iter()
+                .flat_map(|p| p.statements.iter())
+                .any(|s| {
+                    s.effect == Effect::Allow
+                        && !s.not_action
+                        && s.actions.iter().any(|a| matches!(a, Pattern::Any))
+                        && s.resources
+                            .as_ref()
+                            .is_none_or(|r| !r.negated && r.text.iter().any(|t| t == "*"))
+                        && s.principal.is_none()
+                        && s.conditions.is_empty()
+                        && s.errors.is_empty()
+                })
     }
 
     /// The identity `Allow` statements, when they alone decide whether a request may be
@@ -1290,26 +1301,28 @@ mod tests {
             identity: vec![allow("s3:*"), allow("*")],
             ..PolicySet::default()
         };
-        assert!(set.allows_everything("s3:GetObject"));
+        assert!(set.allows_everything(&["s3:GetObject"]));
         assert_eq!(d(&set, &req(ALICE, ACCT)), Allow);
         set.identity.push(deny("iam:*"));
-        assert!(set.allows_everything("s3:GetObject"));
-        assert!(!set.allows_everything("IAM:PassRole"));
+        assert!(set.allows_everything(&["s3:GetObject"]));
+        assert!(!set.allows_everything(&["IAM:PassRole"]));
+        assert!(!set.allows_everything(&["s3:GetObject", "IAM:PassRole"]));
+        assert!(set.allows_all_but_denied());
         set.identity.pop();
         set.permission_boundary = Some(allow("*"));
-        assert!(!set.allows_everything("s3:GetObject"));
+        assert!(!set.allows_everything(&["s3:GetObject"]));
         set.permission_boundary = None;
         set.identity = vec![pol(
             "conditional",
             r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*",
                 "Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}}}]}"#,
         )];
-        assert!(!set.allows_everything("s3:GetObject"));
+        assert!(!set.allows_everything(&["s3:GetObject"]));
         set.identity = vec![pol(
             "not-action",
             r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","NotAction":"*","Resource":"*"}]}"#,
         )];
-        assert!(!set.allows_everything("s3:GetObject"));
+        assert!(!set.allows_everything(&["s3:GetObject"]));
     }
 
     #[test]
