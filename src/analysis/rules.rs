@@ -12,6 +12,7 @@ mod trust;
 
 use std::cell::OnceCell;
 use std::sync::Arc;
+use std::sync::mpsc::TryRecvError;
 
 use jiff::Timestamp;
 
@@ -19,6 +20,7 @@ use super::effective::Effective;
 use super::findings::{self, Finding, Kind, Severity};
 use super::principal::CompiledAccount;
 use super::trust::TrustGraph;
+use super::turns::Turns;
 use crate::model::Account;
 
 /// Days after which a credential or a role counts as stale (AWS Security Hub IAM.3, IAM.8 and
@@ -204,52 +206,59 @@ pub fn all() -> &'static [&'static dyn Rule] {
 /// Every finding for the account: the rules, then privilege escalation; sorted most severe
 /// first, one finding per id.
 pub fn scan(account: &Account, now: Timestamp) -> Vec<Finding> {
+    scan_with(account, now, TrustGraph::build)
+}
+
+/// [`scan`], with the trust graph built by `build_graph`.
+fn scan_with(
+    account: &Account,
+    now: Timestamp,
+    build_graph: impl Fn(&Account) -> TrustGraph + Sync,
+) -> Vec<Finding> {
     // The privilege-escalation analysis takes longest: it keeps the calling thread (with its
     // own answer caches), which outlives the scan, so letting go of a thread's heap is not
     // left for the end. It compiles the account's policies while the other thread builds the
     // trust graph (which compiles what it needs itself, and which the analysis needs only
-    // after its administrators) and, until the administrators are known, runs the rules that
-    // do not ask them; it then helps with the analysis' per-principal passes, runs the other
-    // rules while the analysis searches backwards on its own, and makes escalations the
-    // analysis hands out into findings.
+    // after its administrators). The rules are taken in turns: by the other thread until the
+    // administrators are known (those that do not ask them) and after it helps with the
+    // analysis' per-principal passes, while the analysis searches backwards on its own; and by
+    // the analysis' thread while it waits for the graph. The other thread then makes
+    // escalations the analysis hands out into findings.
     let sharing = super::privesc::Sharing::default();
+    let rule_turns = RuleTurns::default();
     let (findings, compiled) = std::thread::scope(|s| {
         let (graph_out, graph_in) = std::sync::mpsc::sync_channel(1);
         let (compiled_out, compiled_in) = std::sync::mpsc::sync_channel::<Arc<CompiledAccount>>(1);
         let (helped_out, helped_in) = std::sync::mpsc::sync_channel(1);
+        let (ruled_out, ruled_in) = std::sync::mpsc::sync_channel::<Vec<Finding>>(1);
         let (found_out, found_in) = std::sync::mpsc::sync_channel(1);
         let promise = sharing.promise_admins();
         let rules = s.spawn(|| {
             // Owned here, so a failure on this thread closes them and the analysis, waiting
             // on the other end, goes on without.
-            let (graph_out, helped_out, compiled_in, found_out) =
-                (graph_out, helped_out, compiled_in, found_out);
-            let graph = Arc::new(TrustGraph::build(account));
+            let (graph_out, helped_out, compiled_in, ruled_in, found_out) =
+                (graph_out, helped_out, compiled_in, ruled_in, found_out);
+            let graph = Arc::new(build_graph(account));
             graph_out.send(graph.clone()).ok();
             // Closed only if the analysis failed, which the scan reports.
             let Ok(compiled) = compiled_in.recv() else {
                 return;
             };
             let scan = Scan::with_compiled(account, now, compiled);
-            // While the analysis works out its administrators, the rules that do not ask
-            // them; then the passes; then the rest.
             let mut out = Vec::new();
-            let mut ran = vec![false; all().len()];
-            for (rule, ran) in all().iter().zip(&mut ran) {
-                if sharing.admins_settled() {
-                    break;
-                }
-                if !rule.reads_administrators() {
-                    rule.check(&scan, &mut out);
-                    *ran = true;
-                }
+            while !sharing.admins_settled()
+                && let Some(rule) = rule_turns.take(false)
+            {
+                rule.check(&scan, &mut out);
             }
             helped_out
                 .send(super::privesc::help(scan.effective(), graph, &sharing))
                 .ok();
-            for (rule, _) in all().iter().zip(&ran).filter(|(_, ran)| !**ran) {
+            while let Some(rule) = rule_turns.take(true) {
                 rule.check(&scan, &mut out);
             }
+            // Those the analysis' thread ran: sent once it has the graph, or closed.
+            out.extend(ruled_in.recv().unwrap_or_default());
             // Sorted while the analysis searches; then the escalations it hands out are made
             // into findings here too, with this thread's answers, until it is done (or failed,
             // which the scan reports).
@@ -264,13 +273,39 @@ pub fn scan(account: &Account, now: Timestamp) -> Vec<Finding> {
         });
         let compiled = Arc::new(CompiledAccount::on_this_thread(account));
         compiled_out.send(compiled.clone()).ok();
+        let (for_rules, turns, shared, build_graph) =
+            (compiled.clone(), &rule_turns, &sharing, &build_graph);
         let findings = super::privesc::findings_with(
             Effective::with_compiled(account, now, compiled.clone()),
             move || {
-                // The sender is gone only if the other thread failed: build it here.
-                graph_in
-                    .recv()
-                    .unwrap_or_else(|_| Arc::new(TrustGraph::build(account)))
+                // Rules while the graph is not there yet, with answers of their own.
+                let mut ruled = Vec::new();
+                let mut scan: Option<Scan<'_>> = None;
+                let graph = loop {
+                    match graph_in.try_recv() {
+                        Ok(graph) => break Some(graph),
+                        // The sender is gone only if the other thread failed.
+                        Err(TryRecvError::Disconnected) => break None,
+                        Err(TryRecvError::Empty) => match turns.take(shared.admins_settled()) {
+                            Some(rule) => {
+                                let scan = scan.get_or_insert_with(|| {
+                                    Scan::with_compiled(account, now, for_rules.clone())
+                                });
+                                if rule.reads_administrators() {
+                                    super::privesc::learn_admins(scan.effective(), shared);
+                                }
+                                rule.check(scan, &mut ruled);
+                            }
+                            None => break graph_in.recv().ok(),
+                        },
+                    }
+                };
+                ruled_out.send(ruled).ok();
+                if let Some(scan) = scan {
+                    scan.let_go();
+                }
+                // Built here if the other thread failed.
+                graph.unwrap_or_else(|| Arc::new(build_graph(account)))
             },
             &sharing,
             move || helped_in.recv().unwrap_or_default(),
@@ -288,6 +323,47 @@ pub fn scan(account: &Account, now: Timestamp) -> Vec<Finding> {
     });
     super::let_go_elsewhere(compiled);
     findings
+}
+
+/// The rules of [`all`] taken in turns by threads: those that do not read the administrators
+/// first, then those that do.
+#[derive(Default)]
+struct RuleTurns {
+    plain: Turns,
+    reading_administrators: Turns,
+}
+
+impl RuleTurns {
+    /// The next rule to run, if any is left; with `administrators_known`, also one that reads
+    /// the administrators.
+    fn take(&self, administrators_known: bool) -> Option<&'static dyn Rule> {
+        fn list(reads: bool) -> &'static [&'static dyn Rule] {
+            static LISTS: std::sync::OnceLock<[Vec<&'static dyn Rule>; 2]> =
+                std::sync::OnceLock::new();
+            let lists = LISTS.get_or_init(|| {
+                let of = |reads: bool| {
+                    all()
+                        .iter()
+                        .copied()
+                        .filter(|r| r.reads_administrators() == reads)
+                        .collect()
+                };
+                [of(false), of(true)]
+            });
+            &lists[usize::from(reads)]
+        }
+        let plain = list(false);
+        if let Some(i) = self.plain.take(plain.len(), 1) {
+            return Some(plain[i.start]);
+        }
+        let reading = list(true);
+        if !administrators_known {
+            return None;
+        }
+        self.reading_administrators
+            .take(reading.len(), 1)
+            .map(|i| reading[i.start])
+    }
 }
 
 #[cfg(test)]
@@ -380,6 +456,50 @@ mod tests {
                 scan.effective.get().is_some()
             });
             assert_eq!(asked, rule.reads_administrators(), "{}", rule.id());
+        }
+    }
+
+    #[test]
+    fn rule_turns_hand_out_every_rule_once_and_those_reading_administrators_once_known() {
+        let turns = RuleTurns::default();
+        let mut taken = Vec::new();
+        while let Some(rule) = turns.take(false) {
+            assert!(!rule.reads_administrators(), "{}", rule.id());
+            taken.push(rule.id());
+        }
+        while let Some(rule) = turns.take(true) {
+            taken.push(rule.id());
+        }
+        assert!(turns.take(true).is_none());
+        taken.sort_unstable();
+        let mut every: Vec<&str> = all().iter().map(|r| r.id()).collect();
+        every.sort_unstable();
+        assert_eq!(taken, every);
+    }
+
+    #[test]
+    fn scan_finds_what_the_rules_and_the_analysis_find_one_after_the_other() {
+        let accounts = [
+            test_support::every_technique_account(),
+            crate::source::demo::account().unwrap(),
+        ];
+        for account in &accounts {
+            let one = Scan::new(account, test_support::now());
+            let mut found = Vec::new();
+            for rule in all() {
+                rule.check(&one, &mut found);
+            }
+            findings::dedupe(&mut found);
+            findings::sort(&mut found);
+            let escalations = super::super::privesc::findings(one.effective());
+            let expected = findings::merge(found, escalations);
+            assert_eq!(scan(account, test_support::now()), expected);
+            // With the graph late, the analysis' thread takes rules while it waits.
+            let late = |a: &Account| {
+                std::thread::sleep(std::time::Duration::from_millis(300));
+                TrustGraph::build(a)
+            };
+            assert_eq!(scan_with(account, test_support::now(), late), expected);
         }
     }
 
