@@ -2564,107 +2564,117 @@ fn kind_name(p: Principal) -> &'static str {
     }
 }
 
-/// Writes what `step` does, taken by `from`, as a clause of the finding's detail.
+/// Writes what `step` does, taken by `from`, as a clause of the finding's detail: from
+/// pieces, as tens of thousands of findings on a large account have one.
 fn write_step(out: &mut String, account: &Account, from: Principal, step: &Step) {
-    use std::fmt::Write;
     let t = step.technique;
     let target = step.target.name(account);
     let kind = kind_name(step.target);
-    // Writing to a `String` cannot fail.
-    let _ = match t.kind {
+    let mut put = |pieces: &[&str]| {
+        for piece in pieces {
+            out.push_str(piece);
+        }
+    };
+    match t.kind {
         techniques::Kind::Modify(m) => {
             let via = step.via.as_deref().unwrap_or_default();
-            let who = Who {
-                itself: step.target == from,
-                kind,
-                name: target,
+            // The target of the change: "itself", or its kind and name.
+            let [w0, w1, w2] = if step.target == from {
+                ["itself", "", ""]
+            } else {
+                [kind, " ", target]
             };
             match m {
-                Modify::CreatePolicyVersion => write!(
-                    out,
-                    "create a new default version of {via}, which applies to {who}, granting anything"
-                ),
-                Modify::SetDefaultPolicyVersion => {
-                    write!(
-                        out,
-                        "make {via} the default, which makes {who} administrator"
-                    )
-                }
-                Modify::PutGroupPolicy | Modify::AttachGroupPolicy => write!(
-                    out,
-                    "use {} on group {via}, of which {who} is a member, to grant anything",
-                    t.name
-                ),
-                Modify::AddUserToGroup => {
-                    write!(
-                        out,
-                        "add {who} to group {via}, which makes it administrator"
-                    )
-                }
-                Modify::DeleteBoundary | Modify::PutBoundary => write!(
-                    out,
-                    "lift the permissions boundary of {who} with {}, which leaves it administrator",
-                    t.name
-                ),
-                Modify::RemoveDeny => write!(
-                    out,
-                    "remove {via}, whose Deny is all that keeps {who} from being administrator"
-                ),
-                _ => write!(out, "use {} on {who} to grant anything", t.name),
+                Modify::CreatePolicyVersion => put(&[
+                    "create a new default version of ",
+                    via,
+                    ", which applies to ",
+                    w0,
+                    w1,
+                    w2,
+                    ", granting anything",
+                ]),
+                Modify::SetDefaultPolicyVersion => put(&[
+                    "make ",
+                    via,
+                    " the default, which makes ",
+                    w0,
+                    w1,
+                    w2,
+                    " administrator",
+                ]),
+                Modify::PutGroupPolicy | Modify::AttachGroupPolicy => put(&[
+                    "use ",
+                    t.name,
+                    " on group ",
+                    via,
+                    ", of which ",
+                    w0,
+                    w1,
+                    w2,
+                    " is a member, to grant anything",
+                ]),
+                Modify::AddUserToGroup => put(&[
+                    "add ",
+                    w0,
+                    w1,
+                    w2,
+                    " to group ",
+                    via,
+                    ", which makes it administrator",
+                ]),
+                Modify::DeleteBoundary | Modify::PutBoundary => put(&[
+                    "lift the permissions boundary of ",
+                    w0,
+                    w1,
+                    w2,
+                    " with ",
+                    t.name,
+                    ", which leaves it administrator",
+                ]),
+                Modify::RemoveDeny => put(&[
+                    "remove ",
+                    via,
+                    ", whose Deny is all that keeps ",
+                    w0,
+                    w1,
+                    w2,
+                    " from being administrator",
+                ]),
+                _ => put(&["use ", t.name, " on ", w0, w1, w2, " to grant anything"]),
             }
         }
         techniques::Kind::Become(b) => match b {
-            Become::AssumeRole => write!(out, "assume {kind} {target}"),
-            Become::CreateAccessKey => write!(out, "create an access key for {kind} {target}"),
-            Become::CreateLoginProfile => write!(out, "set a console password for {kind} {target}"),
+            Become::AssumeRole => put(&["assume ", kind, " ", target]),
+            Become::CreateAccessKey => put(&["create an access key for ", kind, " ", target]),
+            Become::CreateLoginProfile => put(&["set a console password for ", kind, " ", target]),
             Become::UpdateLoginProfile => {
-                write!(out, "reset the console password of {kind} {target}")
+                put(&["reset the console password of ", kind, " ", target])
             }
-            Become::UpdateAssumeRolePolicy => write!(
-                out,
-                "rewrite the trust policy of {kind} {target} to admit itself, then assume it"
-            ),
+            Become::UpdateAssumeRolePolicy => put(&[
+                "rewrite the trust policy of ",
+                kind,
+                " ",
+                target,
+                " to admit itself, then assume it",
+            ]),
         },
         techniques::Kind::Service(s) => match s.existing {
             Some(what) => {
-                for piece in ["use ", t.name, " on "] {
-                    out.push_str(piece);
-                }
+                put(&["use ", t.name, " on "]);
                 // `what` names the role as `{role}`: written around it, not replaced.
                 match what.split_once("{role}") {
-                    Some((before, after)) => {
-                        for piece in [before, target, after] {
-                            out.push_str(piece);
-                        }
-                    }
-                    None => out.push_str(what),
+                    Some((before, after)) => put(&[before, target, after]),
+                    None => put(&[what]),
                 }
-                write!(out, " to run code as {kind} {target}")
+                put(&[" to run code as ", kind, " ", target]);
             }
-            None => write!(out, "use {} to run code as {kind} {target}", t.name),
+            None => put(&["use ", t.name, " to run code as ", kind, " ", target]),
         },
-    };
-}
-
-/// The target of a change, as a step's clause names it: "itself", or its kind and name.
-struct Who<'s> {
-    itself: bool,
-    kind: &'static str,
-    name: &'s str,
-}
-
-impl std::fmt::Display for Who<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.itself {
-            f.write_str("itself")
-        } else {
-            write!(f, "{} {}", self.kind, self.name)
-        }
     }
 }
 
 fn finding(account: &Account, e: Escalation) -> Finding {
-    use std::fmt::Write;
     let p = e.principal;
     let arn = p.arn(account);
     let name = p.name(account);
@@ -2697,28 +2707,35 @@ fn finding(account: &Account, e: Escalation) -> Finding {
         .steps
         .last()
         .is_some_and(|s| matches!(s.technique.kind, techniques::Kind::Modify(_)));
-    // Writing to a `String` cannot fail.
+    let mut put = |pieces: &[&str]| {
+        for piece in pieces {
+            detail.push_str(piece);
+        }
+    };
     if !ends_modified {
-        let _ = write!(
-            detail,
-            ", and {} {} is administrator-equivalent",
+        put(&[
+            ", and ",
             kind_name(last),
-            last.name(account)
-        );
+            " ",
+            last.name(account),
+            " is administrator-equivalent",
+        ]);
     }
     if last == p {
-        detail.push_str("; so it can make itself administrator.");
+        put(&["; so it can make itself administrator."]);
     } else {
-        let _ = write!(
-            detail,
-            "; so {} {name} can act as an administrator.",
-            kind_name(p)
-        );
+        put(&[
+            "; so ",
+            kind_name(p),
+            " ",
+            name,
+            " can act as an administrator.",
+        ]);
     }
     if e.outcome == Outcome::Conditional {
-        detail.push_str(" This depends on conditions the account alone does not settle (listed).");
+        put(&[" This depends on conditions the account alone does not settle (listed)."]);
     }
-    let _ = write!(detail, " Known technique: {}.", e.technique.source);
+    put(&[" Known technique: ", e.technique.source, "."]);
     let mut title = [
         name,
         " can escalate to administrator with ",
