@@ -386,20 +386,13 @@ pub struct Helped {
     service_steps: Vec<((usize, usize), Answer)>,
 }
 
-/// Teaches `eff` (an `Effective` of the same account and clock) the administrator outcomes an
-/// analysis running [`findings_with`] with the same `sharing` shares; waits while they are
-/// promised.
-pub fn learn_admins(eff: &Effective<'_>, sharing: &Sharing) {
-    if let Some(known) = sharing.wait_for_admins() {
-        eff.learn_admin_outcomes(known);
-    }
-}
-
 /// Takes turns at the per-principal passes of an analysis running [`findings_with`] with the
 /// same `sharing`, on this thread's own `eff` (same account and clock); returns what it found.
 /// Waits first for the analysis' administrator outcomes when they are promised.
 pub fn help(eff: &Effective<'_>, graph: Arc<TrustGraph>, sharing: &Sharing) -> Helped {
-    learn_admins(eff, sharing);
+    if let Some(known) = sharing.wait_for_admins() {
+        eff.learn_admin_outcomes(known);
+    }
     let turns = &sharing.turns;
     let mut analysis = Analysis::new(eff, Box::new(move || graph));
     let principals = analysis.principals();

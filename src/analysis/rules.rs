@@ -222,8 +222,8 @@ fn scan_with(
     // after its administrators). The rules are taken in turns: by the other thread until the
     // administrators are known (those that do not ask them) and after it helps with the
     // analysis' per-principal passes, while the analysis searches backwards on its own; and by
-    // the analysis' thread while it waits for the graph. The other thread then makes
-    // escalations the analysis hands out into findings.
+    // the analysis' thread while it waits for the graph (those that do not ask them). The
+    // other thread then makes escalations the analysis hands out into findings.
     let sharing = super::privesc::Sharing::default();
     let rule_turns = RuleTurns::default();
     let (findings, compiled) = std::thread::scope(|s| {
@@ -273,12 +273,11 @@ fn scan_with(
         });
         let compiled = Arc::new(CompiledAccount::on_this_thread(account));
         compiled_out.send(compiled.clone()).ok();
-        let (for_rules, turns, shared, build_graph) =
-            (compiled.clone(), &rule_turns, &sharing, &build_graph);
+        let (for_rules, turns, build_graph) = (compiled.clone(), &rule_turns, &build_graph);
         let findings = super::privesc::findings_with(
             Effective::with_compiled(account, now, compiled.clone()),
             move || {
-                // Rules while the graph is not there yet, with answers of their own.
+                // Rules while the graph is not there yet.
                 let mut ruled = Vec::new();
                 let mut scan: Option<Scan<'_>> = None;
                 let graph = loop {
@@ -286,14 +285,13 @@ fn scan_with(
                         Ok(graph) => break Some(graph),
                         // The sender is gone only if the other thread failed.
                         Err(TryRecvError::Disconnected) => break None,
-                        Err(TryRecvError::Empty) => match turns.take(shared.admins_settled()) {
+                        // Not those that read the administrators: they ask effective
+                        // permissions, which the other thread's answers share with its passes.
+                        Err(TryRecvError::Empty) => match turns.take(false) {
                             Some(rule) => {
                                 let scan = scan.get_or_insert_with(|| {
                                     Scan::with_compiled(account, now, for_rules.clone())
                                 });
-                                if rule.reads_administrators() {
-                                    super::privesc::learn_admins(scan.effective(), shared);
-                                }
                                 rule.check(scan, &mut ruled);
                             }
                             None => break graph_in.recv().ok(),
