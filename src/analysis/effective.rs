@@ -847,9 +847,9 @@ impl<'a> Effective<'a> {
             None => {
                 let set = self.admin_set(p);
                 let how = if evidence {
-                    Shortcut::Evidence
+                    Asking::WithEvidence
                 } else {
-                    Shortcut::Wide(set.allows_all_but_denied())
+                    Asking::outcomes(set)
                 };
                 self.admin_answer(set, p, how)
             }
@@ -864,16 +864,14 @@ impl<'a> Effective<'a> {
     /// be administrator-equivalent: the outcome and its conditions, without evidence.
     pub fn admin_of(&self, set: &PolicySet, p: Principal) -> Access {
         // Most variations fail where `p` itself fails: ask that question first.
-        let wide = set.allows_all_but_denied();
+        let how = Asking::outcomes(set);
         if !self.admin_outcome(p).possible() {
             let i = self.admin_fails_at[self.slot(p)].get();
-            if i < self.sentinels().len()
-                && self.sentinel(set, p, i, Shortcut::Wide(wide)).0 == Outcome::Never
-            {
+            if i < self.sentinels().len() && self.sentinel(set, p, i, how).0 == Outcome::Never {
                 return Access::never();
             }
         }
-        self.admin_answer(set, p, Shortcut::Wide(wide)).0
+        self.admin_answer(set, p, how).0
     }
 
     /// The [`ADMIN_SENTINELS`] questions with the account's id and partition filled in.
@@ -897,19 +895,19 @@ impl<'a> Effective<'a> {
         set: &PolicySet,
         p: Principal,
         i: usize,
-        how: Shortcut,
+        how: Asking,
     ) -> (Outcome, Formula, Vec<MatchedAllow>) {
         let (action, resource) = &self.sentinels()[i];
         let wide = match how {
-            Shortcut::Evidence => {
+            Asking::WithEvidence => {
                 return self.with_request(p, action, resource, &[], |r| {
                     partial_outcome_with_allows(set, r)
                 });
             }
-            Shortcut::Wide(wide) => wide,
+            Asking::Outcomes { wide } => wide,
         };
         // After a change that writes `Allow *`, most questions have nothing to deny them.
-        if wide && set.allows_everything(&[action]) {
+        if wide && !set.identity_may_deny(&[action]) {
             return (Outcome::Always, Formula::True, Vec::new());
         }
         let (outcome, allow_when) =
@@ -918,14 +916,11 @@ impl<'a> Effective<'a> {
     }
 
     /// The answer, and the index of the first question that is never allowed, if any.
-    fn admin_answer(
-        &self,
-        set: &PolicySet,
-        p: Principal,
-        how: Shortcut,
-    ) -> (Access, Option<usize>) {
+    fn admin_answer(&self, set: &PolicySet, p: Principal, how: Asking) -> (Access, Option<usize>) {
         let sentinels = self.sentinels();
-        if how == Shortcut::Wide(true) && set.allows_everything(sentinel_actions()) {
+        if matches!(how, Asking::Outcomes { wide: true })
+            && !set.identity_may_deny(sentinel_actions())
+        {
             return (Access::always(), None);
         }
         // Outcomes first: most principals fail one of the questions, and then no trace is
@@ -941,7 +936,7 @@ impl<'a> Effective<'a> {
             found.push((allow_when, matched));
         }
         // The evidence once every question is known to be allowed.
-        if how == Shortcut::Evidence {
+        if how == Asking::WithEvidence {
             for (allow_when, matched) in found {
                 add_evidence(&mut result, matched, &allow_when);
             }
@@ -952,12 +947,21 @@ impl<'a> Effective<'a> {
 
 /// How [`Effective::admin_answer`] asks its questions.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Shortcut {
-    /// With the statements that allow each (no shortcut).
-    Evidence,
-    /// Outcomes only; `true` when the set passes [`PolicySet::allows_all_but_denied`], so a
+enum Asking {
+    /// With the statements that allow each.
+    WithEvidence,
+    /// Outcomes only. `wide`: the set passes [`PolicySet::allows_all_but_denied`], so a
     /// question no `Deny` covers is allowed without evaluating.
-    Wide(bool),
+    Outcomes { wide: bool },
+}
+
+impl Asking {
+    /// Outcomes only, of questions on `set`.
+    fn outcomes(set: &PolicySet) -> Asking {
+        Asking::Outcomes {
+            wide: set.allows_all_but_denied(),
+        }
+    }
 }
 
 /// The best answer of [`Effective::best_resource`].
@@ -1006,18 +1010,14 @@ fn answer(outcome: Outcome, allow_when: &Formula) -> Access {
         // `operator key value|value (policy statement sid-or-number)`, written piece by
         // piece: tens of thousands of answers on a large account have conditions.
         let mut line = String::with_capacity(64);
-        for piece in [&*r.operator, " ", &*r.key, " "] {
-            line.push_str(piece);
-        }
+        line.extend([&*r.operator, " ", &*r.key, " "]);
         for (i, v) in r.values.iter().enumerate() {
             if i > 0 {
                 line.push('|');
             }
             line.push_str(v);
         }
-        for piece in [" (", &*r.policy, " statement "] {
-            line.push_str(piece);
-        }
+        line.extend([" (", &*r.policy, " statement "]);
         match r.sid.as_deref() {
             Some(sid) => line.push_str(sid),
             None => {

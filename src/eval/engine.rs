@@ -200,18 +200,17 @@ impl PolicySet {
             .chain(&self.session_policy)
     }
 
-    /// Whether every request for one of `actions` on a resource in the caller's account is
-    /// certainly allowed: identity policies alone, one of them allowing every action on every
-    /// resource without conditions, and no `Deny` that covers one of the actions. A shortcut
-    /// before evaluating.
-    pub fn allows_everything(&self, actions: &[&str]) -> bool {
+    /// Whether some identity-based `Deny` statement covers one of `actions`. With
+    /// [`PolicySet::allows_all_but_denied`], a shortcut before evaluating: a request for an
+    /// action no `Deny` covers is then certainly allowed on a resource in the caller's account.
+    pub fn identity_may_deny(&self, actions: &[&str]) -> bool {
         let mut actions = Restriction::new(actions);
-        self.allows_all_but_denied() && !self.identity.iter().any(|p| p.may_deny(&mut actions))
+        self.identity.iter().any(|p| p.may_deny(&mut actions))
     }
 
-    /// The first half of [`PolicySet::allows_everything`], which does not depend on the action:
-    /// identity policies alone, one of them allowing every action on every resource without
-    /// conditions.
+    /// Whether the identity policies alone decide, and one of them allows every action on
+    /// every resource without conditions: then only a `Deny` can refuse a request (see
+    /// [`PolicySet::identity_may_deny`]).
     pub fn allows_all_but_denied(&self) -> bool {
         self.permission_boundary.is_none()
             && self.scps.is_empty()
@@ -1297,32 +1296,36 @@ mod tests {
 
     #[test]
     fn allows_everything_only_when_nothing_can_deny() {
+        let allows_everything = |set: &PolicySet, actions: &[&str]| {
+            set.allows_all_but_denied() && !set.identity_may_deny(actions)
+        };
         let mut set = PolicySet {
             identity: vec![allow("s3:*"), allow("*")],
             ..PolicySet::default()
         };
-        assert!(set.allows_everything(&["s3:GetObject"]));
+        assert!(allows_everything(&set, &["s3:GetObject"]));
         assert_eq!(d(&set, &req(ALICE, ACCT)), Allow);
         set.identity.push(deny("iam:*"));
-        assert!(set.allows_everything(&["s3:GetObject"]));
-        assert!(!set.allows_everything(&["IAM:PassRole"]));
-        assert!(!set.allows_everything(&["s3:GetObject", "IAM:PassRole"]));
+        assert!(allows_everything(&set, &["s3:GetObject"]));
+        assert!(!allows_everything(&set, &["IAM:PassRole"]));
+        assert!(!allows_everything(&set, &["s3:GetObject", "IAM:PassRole"]));
         assert!(set.allows_all_but_denied());
+        assert!(set.identity_may_deny(&["s3:GetObject", "IAM:PassRole"]));
         set.identity.pop();
         set.permission_boundary = Some(allow("*"));
-        assert!(!set.allows_everything(&["s3:GetObject"]));
+        assert!(!allows_everything(&set, &["s3:GetObject"]));
         set.permission_boundary = None;
         set.identity = vec![pol(
             "conditional",
             r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*",
                 "Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}}}]}"#,
         )];
-        assert!(!set.allows_everything(&["s3:GetObject"]));
+        assert!(!allows_everything(&set, &["s3:GetObject"]));
         set.identity = vec![pol(
             "not-action",
             r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","NotAction":"*","Resource":"*"}]}"#,
         )];
-        assert!(!set.allows_everything(&["s3:GetObject"]));
+        assert!(!allows_everything(&set, &["s3:GetObject"]));
     }
 
     #[test]
