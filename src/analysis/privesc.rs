@@ -2563,11 +2563,6 @@ fn write_step(out: &mut String, account: &Account, from: Principal, step: &Step)
     let t = step.technique;
     let target = step.target.name(account);
     let kind = kind_name(step.target);
-    let mut put = |pieces: &[&str]| {
-        for piece in pieces {
-            out.push_str(piece);
-        }
-    };
     match t.kind {
         techniques::Kind::Modify(m) => {
             let via = step.via.as_deref().unwrap_or_default();
@@ -2578,7 +2573,7 @@ fn write_step(out: &mut String, account: &Account, from: Principal, step: &Step)
                 [kind, " ", target]
             };
             match m {
-                Modify::CreatePolicyVersion => put(&[
+                Modify::CreatePolicyVersion => out.extend([
                     "create a new default version of ",
                     via,
                     ", which applies to ",
@@ -2587,7 +2582,7 @@ fn write_step(out: &mut String, account: &Account, from: Principal, step: &Step)
                     w2,
                     ", granting anything",
                 ]),
-                Modify::SetDefaultPolicyVersion => put(&[
+                Modify::SetDefaultPolicyVersion => out.extend([
                     "make ",
                     via,
                     " the default, which makes ",
@@ -2596,7 +2591,7 @@ fn write_step(out: &mut String, account: &Account, from: Principal, step: &Step)
                     w2,
                     " administrator",
                 ]),
-                Modify::PutGroupPolicy | Modify::AttachGroupPolicy => put(&[
+                Modify::PutGroupPolicy | Modify::AttachGroupPolicy => out.extend([
                     "use ",
                     t.name,
                     " on group ",
@@ -2607,7 +2602,7 @@ fn write_step(out: &mut String, account: &Account, from: Principal, step: &Step)
                     w2,
                     " is a member, to grant anything",
                 ]),
-                Modify::AddUserToGroup => put(&[
+                Modify::AddUserToGroup => out.extend([
                     "add ",
                     w0,
                     w1,
@@ -2616,7 +2611,7 @@ fn write_step(out: &mut String, account: &Account, from: Principal, step: &Step)
                     via,
                     ", which makes it administrator",
                 ]),
-                Modify::DeleteBoundary | Modify::PutBoundary => put(&[
+                Modify::DeleteBoundary | Modify::PutBoundary => out.extend([
                     "lift the permissions boundary of ",
                     w0,
                     w1,
@@ -2625,7 +2620,7 @@ fn write_step(out: &mut String, account: &Account, from: Principal, step: &Step)
                     t.name,
                     ", which leaves it administrator",
                 ]),
-                Modify::RemoveDeny => put(&[
+                Modify::RemoveDeny => out.extend([
                     "remove ",
                     via,
                     ", whose Deny is all that keeps ",
@@ -2634,17 +2629,19 @@ fn write_step(out: &mut String, account: &Account, from: Principal, step: &Step)
                     w2,
                     " from being administrator",
                 ]),
-                _ => put(&["use ", t.name, " on ", w0, w1, w2, " to grant anything"]),
+                _ => out.extend(["use ", t.name, " on ", w0, w1, w2, " to grant anything"]),
             }
         }
         techniques::Kind::Become(b) => match b {
-            Become::AssumeRole => put(&["assume ", kind, " ", target]),
-            Become::CreateAccessKey => put(&["create an access key for ", kind, " ", target]),
-            Become::CreateLoginProfile => put(&["set a console password for ", kind, " ", target]),
-            Become::UpdateLoginProfile => {
-                put(&["reset the console password of ", kind, " ", target])
+            Become::AssumeRole => out.extend(["assume ", kind, " ", target]),
+            Become::CreateAccessKey => out.extend(["create an access key for ", kind, " ", target]),
+            Become::CreateLoginProfile => {
+                out.extend(["set a console password for ", kind, " ", target])
             }
-            Become::UpdateAssumeRolePolicy => put(&[
+            Become::UpdateLoginProfile => {
+                out.extend(["reset the console password of ", kind, " ", target])
+            }
+            Become::UpdateAssumeRolePolicy => out.extend([
                 "rewrite the trust policy of ",
                 kind,
                 " ",
@@ -2654,15 +2651,15 @@ fn write_step(out: &mut String, account: &Account, from: Principal, step: &Step)
         },
         techniques::Kind::Service(s) => match s.existing {
             Some(what) => {
-                put(&["use ", t.name, " on "]);
+                out.extend(["use ", t.name, " on "]);
                 // `what` names the role as `{role}`: written around it, not replaced.
                 match what.split_once("{role}") {
-                    Some((before, after)) => put(&[before, target, after]),
-                    None => put(&[what]),
+                    Some((before, after)) => out.extend([before, target, after]),
+                    None => out.extend([what]),
                 }
-                put(&[" to run code as ", kind, " ", target]);
+                out.extend([" to run code as ", kind, " ", target]);
             }
-            None => put(&["use ", t.name, " to run code as ", kind, " ", target]),
+            None => out.extend(["use ", t.name, " to run code as ", kind, " ", target]),
         },
     }
 }
@@ -2700,13 +2697,8 @@ fn finding(account: &Account, e: Escalation) -> Finding {
         .steps
         .last()
         .is_some_and(|s| matches!(s.technique.kind, techniques::Kind::Modify(_)));
-    let mut put = |pieces: &[&str]| {
-        for piece in pieces {
-            detail.push_str(piece);
-        }
-    };
     if !ends_modified {
-        put(&[
+        detail.extend([
             ", and ",
             kind_name(last),
             " ",
@@ -2715,9 +2707,9 @@ fn finding(account: &Account, e: Escalation) -> Finding {
         ]);
     }
     if last == p {
-        put(&["; so it can make itself administrator."]);
+        detail.extend(["; so it can make itself administrator."]);
     } else {
-        put(&[
+        detail.extend([
             "; so ",
             kind_name(p),
             " ",
@@ -2726,9 +2718,9 @@ fn finding(account: &Account, e: Escalation) -> Finding {
         ]);
     }
     if e.outcome == Outcome::Conditional {
-        put(&[" This depends on conditions the account alone does not settle (listed)."]);
+        detail.extend([" This depends on conditions the account alone does not settle (listed)."]);
     }
-    put(&[" Known technique: ", e.technique.source, "."]);
+    detail.extend([" Known technique: ", e.technique.source, "."]);
     let mut title = [
         name,
         " can escalate to administrator with ",
