@@ -12,7 +12,7 @@ mod trust;
 
 use std::cell::OnceCell;
 use std::sync::Arc;
-use std::sync::mpsc::TryRecvError;
+use std::sync::mpsc::{Receiver, TryRecvError};
 
 use jiff::Timestamp;
 
@@ -247,14 +247,14 @@ fn scan_with(
             let scan = Scan::with_compiled(account, now, compiled);
             let mut out = Vec::new();
             while !sharing.admins_settled()
-                && let Some(rule) = rule_turns.take(false)
+                && let Some(rule) = rule_turns.take_plain()
             {
                 rule.check(&scan, &mut out);
             }
             helped_out
                 .send(super::privesc::help(scan.effective(), graph, &sharing))
                 .ok();
-            while let Some(rule) = rule_turns.take(true) {
+            while let Some(rule) = rule_turns.take_any() {
                 rule.check(&scan, &mut out);
             }
             // Those the analysis' thread ran: sent once it has the graph, or closed.
@@ -277,32 +277,14 @@ fn scan_with(
         let findings = super::privesc::findings_with(
             Effective::with_compiled(account, now, compiled.clone()),
             move || {
-                // Rules while the graph is not there yet.
+                // Not the rules that read the administrators: they ask effective permissions,
+                // which the other thread's answers share with its passes.
+                let scan = Scan::with_compiled(account, now, for_rules);
                 let mut ruled = Vec::new();
-                let mut scan: Option<Scan<'_>> = None;
-                let graph = loop {
-                    match graph_in.try_recv() {
-                        Ok(graph) => break Some(graph),
-                        // The sender is gone only if the other thread failed.
-                        Err(TryRecvError::Disconnected) => break None,
-                        // Not those that read the administrators: they ask effective
-                        // permissions, which the other thread's answers share with its passes.
-                        Err(TryRecvError::Empty) => match turns.take(false) {
-                            Some(rule) => {
-                                let scan = scan.get_or_insert_with(|| {
-                                    Scan::with_compiled(account, now, for_rules.clone())
-                                });
-                                rule.check(scan, &mut ruled);
-                            }
-                            None => break graph_in.recv().ok(),
-                        },
-                    }
-                };
+                let graph = rules_until_graph(&graph_in, turns, &scan, &mut ruled);
                 ruled_out.send(ruled).ok();
-                if let Some(scan) = scan {
-                    scan.let_go();
-                }
-                // Built here if the other thread failed.
+                scan.let_go();
+                // The sender is gone only if the other thread failed: built here.
                 graph.unwrap_or_else(|| Arc::new(build_graph(account)))
             },
             &sharing,
@@ -332,35 +314,53 @@ struct RuleTurns {
 }
 
 impl RuleTurns {
-    /// The next rule to run, if any is left; with `administrators_known`, also one that reads
-    /// the administrators.
-    fn take(&self, administrators_known: bool) -> Option<&'static dyn Rule> {
-        fn list(reads: bool) -> &'static [&'static dyn Rule] {
-            static LISTS: std::sync::OnceLock<[Vec<&'static dyn Rule>; 2]> =
-                std::sync::OnceLock::new();
-            let lists = LISTS.get_or_init(|| {
-                let of = |reads: bool| {
-                    all()
-                        .iter()
-                        .copied()
-                        .filter(|r| r.reads_administrators() == reads)
-                        .collect()
-                };
-                [of(false), of(true)]
-            });
-            &lists[usize::from(reads)]
+    /// The next rule that does not read the administrators, if any is left.
+    fn take_plain(&self) -> Option<&'static dyn Rule> {
+        let (plain, _) = rules_by_reading();
+        self.plain.take(plain.len(), 1).map(|i| plain[i.start])
+    }
+
+    /// The next rule, if any is left: for threads that know the administrators.
+    fn take_any(&self) -> Option<&'static dyn Rule> {
+        let (_, reading) = rules_by_reading();
+        self.take_plain().or_else(|| {
+            self.reading_administrators
+                .take(reading.len(), 1)
+                .map(|i| reading[i.start])
+        })
+    }
+}
+
+/// The rules of [`all`] that do not read the administrators, and those that do.
+type RulesByReading = (Vec<&'static dyn Rule>, Vec<&'static dyn Rule>);
+
+fn rules_by_reading() -> &'static RulesByReading {
+    static SPLIT: std::sync::OnceLock<RulesByReading> = std::sync::OnceLock::new();
+    SPLIT.get_or_init(|| {
+        all()
+            .iter()
+            .copied()
+            .partition(|r| !r.reads_administrators())
+    })
+}
+
+/// Runs rules that do not read the administrators on `scan`, in turns with other threads, until
+/// the trust graph arrives; then waits for it. `None` if its sender is gone.
+fn rules_until_graph(
+    graph_in: &Receiver<Arc<TrustGraph>>,
+    turns: &RuleTurns,
+    scan: &Scan<'_>,
+    out: &mut Vec<Finding>,
+) -> Option<Arc<TrustGraph>> {
+    loop {
+        match graph_in.try_recv() {
+            Ok(graph) => return Some(graph),
+            Err(TryRecvError::Disconnected) => return None,
+            Err(TryRecvError::Empty) => match turns.take_plain() {
+                Some(rule) => rule.check(scan, out),
+                None => return graph_in.recv().ok(),
+            },
         }
-        let plain = list(false);
-        if let Some(i) = self.plain.take(plain.len(), 1) {
-            return Some(plain[i.start]);
-        }
-        let reading = list(true);
-        if !administrators_known {
-            return None;
-        }
-        self.reading_administrators
-            .take(reading.len(), 1)
-            .map(|i| reading[i.start])
     }
 }
 
@@ -461,14 +461,14 @@ mod tests {
     fn rule_turns_hand_out_every_rule_once_and_those_reading_administrators_once_known() {
         let turns = RuleTurns::default();
         let mut taken = Vec::new();
-        while let Some(rule) = turns.take(false) {
+        while let Some(rule) = turns.take_plain() {
             assert!(!rule.reads_administrators(), "{}", rule.id());
             taken.push(rule.id());
         }
-        while let Some(rule) = turns.take(true) {
+        while let Some(rule) = turns.take_any() {
             taken.push(rule.id());
         }
-        assert!(turns.take(true).is_none());
+        assert!(turns.take_any().is_none());
         taken.sort_unstable();
         let mut every: Vec<&str> = all().iter().map(|r| r.id()).collect();
         every.sort_unstable();
